@@ -1,0 +1,12 @@
+//! mf-windmill: read Metaflow flows statically, check them, compile them to Windmill OpenFlow,
+//! and run them on Windmill or locally with Windmill's semantics.
+//!
+//! The pipeline is visible in the module names:
+//! `parse` (Python source → flow model) → `graph` (Metaflow's FlowGraph + lint) →
+//! `emit` (OpenFlow) → `api` (Windmill REST) / `local` (local executor). `diag` carries
+//! diagnostics for all stages; `cli` resolves arguments and drives the stages.
+
+pub mod cli;
+pub mod diag;
+pub mod graph;
+pub mod parse;
