@@ -228,6 +228,23 @@ def _lint(graph):
     return {"ok": True}
 
 
+def _param_check(cls):
+    """What the CLI does with parameters before/around lint: Parameter.init()
+    (reserved names, separator on non-strings, ...) for every parameter, then
+    the case-insensitive duplicate-name check (done by `run`, not by `check`).
+    Returns None or "<ExceptionType: message>"."""
+    try:
+        for _, param in cls._get_parameters():
+            if getattr(param, "IS_CONFIG_PARAMETER", False):
+                continue
+            param.init()
+        cls._check_parameters(config_parameters=True)
+        cls._check_parameters(config_parameters=False)
+    except Exception as e:
+        return _exc_str(e)
+    return None
+
+
 def _dump_flow(cls, source_dir):
     graph = cls._graph
     params = []
@@ -248,6 +265,8 @@ def _dump_flow(cls, source_dir):
         "parameters": params,
         "configs": configs,
         "lint": _lint(graph),
+        # run last: Parameter.init() mutates the parameter objects
+        "param_error": _param_check(cls),
     }
 
 

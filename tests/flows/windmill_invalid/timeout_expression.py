@@ -1,0 +1,21 @@
+# expect: decorator argument is not a literal (@timeout(seconds=60 * 5) is an expression)
+from metaflow import FlowSpec, step, timeout
+
+
+class TimeoutExpressionFlow(FlowSpec):
+    @step
+    def start(self):
+        self.next(self.slow)
+
+    @timeout(seconds=60 * 5)
+    @step
+    def slow(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+
+
+if __name__ == "__main__":
+    TimeoutExpressionFlow()
