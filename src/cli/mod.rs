@@ -1,6 +1,10 @@
-//! Command-line front end. Arguments are parsed once by clap into typed args, resolved into
-//! one configuration per command, then the command runs. Exit codes: 0 ok, 1 findings or
-//! failed run, 2 usage or I/O error.
+//! Command-line front end. Each command's flags are defined once (clap derive, with their
+//! docs), resolved into one configuration, then the command runs. Exit codes: 0 ok,
+//! 1 findings or a failed run, 2 usage or I/O error.
+
+mod check;
+mod graph;
+mod walk;
 
 use clap::{Parser, Subcommand};
 
@@ -8,7 +12,7 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "mf-windmill",
     version,
-    about = "Metaflow flows on Windmill: check, compile, deploy, run"
+    about = "Metaflow flows on Windmill: check, compile, deploy and run them"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -16,7 +20,13 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Check flow files statically: Metaflow's lint plus what Windmill cannot honour.
+    Check(check::CheckArgs),
+    /// Print the graph recovered from a flow file (JSON with Metaflow's field names, dot,
+    /// or Mermaid).
+    Graph(graph::GraphArgs),
+}
 
 /// Entry point used by the binary; returns the process exit code.
 pub fn main() -> i32 {
@@ -28,5 +38,8 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    match cli.command {}
+    match cli.command {
+        Command::Check(a) => check::run(a),
+        Command::Graph(a) => graph::run(a),
+    }
 }

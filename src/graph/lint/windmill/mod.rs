@@ -1,0 +1,33 @@
+//! Windmill checks: what a flow asks for that Windmill (or this compiler, reading the
+//! source statically) cannot honour. Each rule is documented in its own file.
+
+mod decorators;
+mod dynamic_arguments;
+mod dynamic_foreach;
+mod names;
+
+use crate::diag::Diagnostic;
+use crate::graph::FlowGraph;
+
+/// Step decorators Metaflow ships that run inside the step process and therefore work
+/// unchanged under Windmill (or that the emitter maps: retry, catch, timeout, environment).
+pub const HONOURED_STEP_DECORATORS: &[&str] = &[
+    "retry",
+    "catch",
+    "timeout",
+    "environment",
+    "card",
+    "secrets",
+];
+
+/// Flow decorators the emitter maps.
+pub const HONOURED_FLOW_DECORATORS: &[&str] = &["project", "schedule"];
+
+pub fn check(g: &FlowGraph) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    decorators::check(g, &mut out);
+    dynamic_arguments::check(g, &mut out);
+    dynamic_foreach::check(g, &mut out);
+    names::check(g, &mut out);
+    out
+}

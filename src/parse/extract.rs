@@ -1,0 +1,729 @@
+//! Recover the flows of a file: FlowSpec subclasses, their steps (with inheritance, as
+//! `dir(flow)` sees them), decorators, parameters, configs and `self.next` tails.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use ruff_python_ast::{Decorator as AstDecorator, Expr, Stmt, StmtClassDef, StmtFunctionDef};
+use ruff_text_size::{Ranged, TextRange};
+
+use super::literal::{self, Literal};
+use super::loader::Loader;
+use super::model::*;
+use super::module::{Module, Symbol};
+use crate::diag::{Code, Diagnostic};
+
+/// A class: (module index, statement index in that module).
+type ClassRef = (usize, usize);
+
+/// What a base-class expression resolves to.
+#[derive(Debug, Clone)]
+enum Base {
+    FlowSpec,
+    Class(ClassRef),
+    /// Not readable statically; holds the expression text and where it is.
+    Unknown(String, Loc),
+}
+
+/// Step decorators Metaflow allows more than once (`allow_multiple = True`).
+const ALLOW_MULTIPLE: &[&str] = &["card", "exit_hook"];
+
+/// Everything recovered from one file.
+pub struct Extracted {
+    pub flows: Vec<Flow>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Recover the flows defined in the loader's root module.
+pub fn extract(loader: &mut Loader) -> Extracted {
+    let mut ex = Extractor {
+        bases: HashMap::new(),
+        diagnostics: Vec::new(),
+    };
+    let root = Loader::ROOT;
+    let classes: Vec<ClassRef> = loader
+        .module(root)
+        .classes()
+        .map(|(i, _)| (root, i))
+        .collect();
+    // Resolve base classes (this may read sibling modules).
+    for &c in &classes {
+        ex.resolve_bases(loader, c, &mut HashSet::new());
+    }
+    let loader: &Loader = loader;
+    let is_flow: Vec<bool> = classes
+        .iter()
+        .map(|&c| ex.is_flowspec(c, &mut HashSet::new()))
+        .collect();
+    // A class another class of the file derives from is a base, not a flow of its own.
+    let used_as_base: HashSet<ClassRef> = classes
+        .iter()
+        .flat_map(|c| ex.bases.get(c).into_iter().flatten())
+        .filter_map(|b| match b {
+            Base::Class(c) => Some(*c),
+            _ => None,
+        })
+        .collect();
+    let mut flows = Vec::new();
+    for (&c, &flow) in classes.iter().zip(&is_flow) {
+        if flow && !used_as_base.contains(&c) {
+            flows.push(ex.flow(loader, c));
+        } else if !flow && ex.has_unknown_base_and_steps(loader, c) {
+            let class = loader.module(c.0).class(c.1).expect("class ref");
+            let unknown = ex.unknown_bases(c);
+            for (text, loc) in unknown {
+                ex.diagnostics.push(
+                    Diagnostic::new(
+                        Code::UnresolvedBase,
+                        format!(
+                            "Class *{}* has @step methods but its base class `{text}` cannot be read statically, so it is not known to be a FlowSpec or which steps it adds.",
+                            class.name.id
+                        ),
+                    )
+                    .at(&loc)
+                    .flow(class.name.id.as_str())
+                    .label("defined outside the flow's directory")
+                    .help("Define the base class in the flow's directory, or import FlowSpec from metaflow directly."),
+                );
+            }
+        }
+    }
+    Extracted {
+        flows,
+        diagnostics: ex.diagnostics,
+    }
+}
+
+struct Extractor {
+    bases: HashMap<ClassRef, Vec<Base>>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn loc(module: &Module, range: TextRange) -> Loc {
+    Loc {
+        file: module.source.clone(),
+        range,
+    }
+}
+
+/// Resolve a class name in a module to a class, following imports into sibling modules.
+fn resolve_class_symbol(
+    loader: &mut Loader,
+    module: usize,
+    sym: Symbol,
+    depth: usize,
+) -> Option<Result<ClassRef, ()>> {
+    if depth > 16 {
+        return None;
+    }
+    match sym {
+        Symbol::Metaflow(name) if name == "FlowSpec" => Some(Err(())),
+        Symbol::Class(i) => Some(Ok((module, i))),
+        Symbol::Imported {
+            module: m,
+            level,
+            name,
+        } => {
+            let target = loader.import(module, &m, level)?;
+            let sym = loader.module(target).symbol(&name);
+            resolve_class_symbol(loader, target, sym, depth + 1)
+        }
+        _ => None,
+    }
+}
+
+impl Extractor {
+    fn resolve_bases(&mut self, loader: &mut Loader, c: ClassRef, seen: &mut HashSet<ClassRef>) {
+        if self.bases.contains_key(&c) || !seen.insert(c) {
+            return;
+        }
+        let exprs: Vec<Expr> = loader
+            .module(c.0)
+            .class(c.1)
+            .and_then(|cl| cl.arguments.as_ref())
+            .map(|a| a.args.to_vec())
+            .unwrap_or_default();
+        let mut bases = Vec::new();
+        for e in &exprs {
+            let sym = loader.module(c.0).resolve(e);
+            let base = match resolve_class_symbol(loader, c.0, sym, 0) {
+                Some(Err(())) => Base::FlowSpec,
+                Some(Ok(cref)) => {
+                    self.resolve_bases(loader, cref, seen);
+                    Base::Class(cref)
+                }
+                None => {
+                    let m = loader.module(c.0);
+                    Base::Unknown(m.source.slice(e.range()).to_string(), loc(m, e.range()))
+                }
+            };
+            bases.push(base);
+        }
+        self.bases.insert(c, bases);
+    }
+
+    fn is_flowspec(&self, c: ClassRef, seen: &mut HashSet<ClassRef>) -> bool {
+        if !seen.insert(c) {
+            return false;
+        }
+        self.bases.get(&c).is_some_and(|bases| {
+            bases.iter().any(|b| match b {
+                Base::FlowSpec => true,
+                Base::Class(p) => self.is_flowspec(*p, seen),
+                Base::Unknown(..) => false,
+            })
+        })
+    }
+
+    fn unknown_bases(&self, c: ClassRef) -> Vec<(String, Loc)> {
+        let mut out = Vec::new();
+        let mut stack = vec![c];
+        let mut seen = HashSet::new();
+        while let Some(c) = stack.pop() {
+            if !seen.insert(c) {
+                continue;
+            }
+            for b in self.bases.get(&c).into_iter().flatten() {
+                match b {
+                    Base::Unknown(t, l) => out.push((t.clone(), l.clone())),
+                    Base::Class(p) => stack.push(*p),
+                    Base::FlowSpec => {}
+                }
+            }
+        }
+        out
+    }
+
+    fn has_unknown_base_and_steps(&self, loader: &Loader, c: ClassRef) -> bool {
+        let module = loader.module(c.0);
+        let Some(class) = module.class(c.1) else {
+            return false;
+        };
+        !self.unknown_bases(c).is_empty()
+            && class.body.iter().any(|s| match s {
+                Stmt::FunctionDef(f) => find_step_decorator(module, &f.decorator_list).is_some(),
+                _ => false,
+            })
+    }
+
+    /// C3 linearization over the classes we can read; FlowSpec and unreadable bases end it.
+    fn mro(&self, c: ClassRef) -> Vec<ClassRef> {
+        fn merge(mut seqs: Vec<Vec<ClassRef>>) -> Option<Vec<ClassRef>> {
+            let mut out = Vec::new();
+            loop {
+                seqs.retain(|s| !s.is_empty());
+                if seqs.is_empty() {
+                    return Some(out);
+                }
+                let head = seqs
+                    .iter()
+                    .map(|s| s[0])
+                    .find(|h| !seqs.iter().any(|s| s[1..].contains(h)))?;
+                out.push(head);
+                for s in &mut seqs {
+                    if s[0] == head {
+                        s.remove(0);
+                    }
+                }
+            }
+        }
+        fn lin(ex: &Extractor, c: ClassRef, depth: usize) -> Vec<ClassRef> {
+            let parents: Vec<ClassRef> = ex
+                .bases
+                .get(&c)
+                .into_iter()
+                .flatten()
+                .filter_map(|b| match b {
+                    Base::Class(p) => Some(*p),
+                    _ => None,
+                })
+                .collect();
+            if depth > 32 {
+                return vec![c];
+            }
+            let mut seqs: Vec<Vec<ClassRef>> =
+                parents.iter().map(|p| lin(ex, *p, depth + 1)).collect();
+            seqs.push(parents.clone());
+            let mut out = vec![c];
+            // Python raises TypeError for an inconsistent hierarchy; fall back to
+            // depth-first order so we still report something sensible.
+            match merge(seqs) {
+                Some(rest) => out.extend(rest),
+                None => {
+                    for p in parents {
+                        for q in lin(ex, p, depth + 1) {
+                            if !out.contains(&q) {
+                                out.push(q);
+                            }
+                        }
+                    }
+                }
+            }
+            out
+        }
+        lin(self, c, 0)
+    }
+
+    fn flow(&mut self, loader: &Loader, c: ClassRef) -> Flow {
+        let module = loader.module(c.0);
+        let class = module.class(c.1).expect("class ref");
+        let flow_name = class.name.id.to_string();
+        for (text, l) in self.unknown_bases(c) {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::UnresolvedBase,
+                    format!(
+                        "Base class `{text}` of flow *{flow_name}* cannot be read statically: the steps, parameters and decorators it adds are unknown."
+                    ),
+                )
+                .at(&l)
+                .flow(&flow_name)
+                .label("defined outside the flow's directory")
+                .help("Define the base class in a module of the flow's directory so it can be read."),
+            );
+        }
+        let mro = self.mro(c);
+        // dir(flow): every attribute of every class in the MRO; the first class in MRO
+        // order that binds a name decides what it is.
+        let mut attrs: BTreeMap<String, (ClassRef, Binding)> = BTreeMap::new();
+        for &cr in &mro {
+            let m = loader.module(cr.0);
+            let Some(cl) = m.class(cr.1) else { continue };
+            for (name, binding) in class_bindings(cl) {
+                attrs.entry(name).or_insert((cr, binding));
+            }
+        }
+        let mut steps = Vec::new();
+        let mut parameters = Vec::new();
+        let mut configs = Vec::new();
+        for (name, (cr, binding)) in &attrs {
+            let m = loader.module(cr.0);
+            let cl = m.class(cr.1).expect("class ref");
+            match binding {
+                Binding::Func(i) => {
+                    if let Stmt::FunctionDef(f) = &cl.body[*i]
+                        && let Some(step) = self.step(m, cl, f, name, &flow_name)
+                    {
+                        steps.push(step);
+                    }
+                }
+                Binding::Value(i) => {
+                    let value = match &cl.body[*i] {
+                        Stmt::Assign(a) => Some(&*a.value),
+                        Stmt::AnnAssign(a) => a.value.as_deref(),
+                        _ => None,
+                    };
+                    if let Some(Expr::Call(call)) = value {
+                        match m.resolve(&call.func) {
+                            Symbol::Metaflow(k) if k == "Parameter" || k == "IncludeFile" => {
+                                let args = call_args(m, &call.arguments);
+                                parameters.push(ParameterDecl {
+                                    attribute: name.clone(),
+                                    kind: if k == "Parameter" {
+                                        ParamKind::Parameter
+                                    } else {
+                                        ParamKind::IncludeFile
+                                    },
+                                    name: first_or_kw(&args, "name"),
+                                    args,
+                                    loc: loc(m, call.range()),
+                                });
+                            }
+                            Symbol::Metaflow(k) if k == "Config" => {
+                                let args = call_args(m, &call.arguments);
+                                configs.push(ConfigDecl {
+                                    attribute: name.clone(),
+                                    name: first_or_kw(&args, "name"),
+                                    args,
+                                    loc: loc(m, call.range()),
+                                });
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+        // Flow decorators: the class's own, bottom to top, then inherited ones.
+        let mut decorators: Vec<Decorator> = Vec::new();
+        for &cr in &mro {
+            let m = loader.module(cr.0);
+            let Some(cl) = m.class(cr.1) else { continue };
+            for d in cl.decorator_list.iter().rev() {
+                let d = decorator(m, d);
+                if !decorators.iter().any(|x| x.name == d.name) {
+                    decorators.push(d);
+                }
+            }
+        }
+        Flow {
+            name: flow_name,
+            name_loc: loc(module, class.name.range),
+            doc: docstring(&class.body),
+            decorators,
+            steps,
+            parameters,
+            configs,
+        }
+    }
+
+    fn step(
+        &mut self,
+        m: &Module,
+        _class: &StmtClassDef,
+        f: &StmtFunctionDef,
+        attr_name: &str,
+        flow: &str,
+    ) -> Option<Step> {
+        let step_idx = find_step_decorator(m, &f.decorator_list)?;
+        let step_decorator = decorator(m, &f.decorator_list[step_idx]);
+        // Decorators below @step are applied before it: Metaflow's step decorators raise
+        // BadStepDecoratorException there (metaflow/decorators.py::_base_step_decorator).
+        for d in &f.decorator_list[step_idx + 1..] {
+            let d = decorator(m, d);
+            if d.origin == Origin::Metaflow {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::DecoratorBelowStep,
+                        format!(
+                            "You tried to apply decorator '{0}' on '{1}' which is not declared as a @step. Make sure you apply this decorator on a function which has @step on the line just before the function name and @{0} is above @step.",
+                            d.name, f.name.id
+                        ),
+                    )
+                    .at(&d.loc)
+                    .flow(flow)
+                    .step(attr_name)
+                    .label("applied before @step")
+                    .help(format!("Move @{} above @step.", d.name)),
+                );
+            }
+        }
+        // Applied bottom to top: Metaflow appends each to `func.decorators` in that order.
+        let mut decorators: Vec<Decorator> = Vec::new();
+        for d in f.decorator_list[..step_idx].iter().rev() {
+            let d = decorator(m, d);
+            if d.origin == Origin::Metaflow
+                && !ALLOW_MULTIPLE.contains(&d.name.as_str())
+                && decorators.iter().any(|x| x.name == d.name)
+            {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::DuplicateStepDecorator,
+                        format!(
+                            "Step '{}' already has a decorator '{}'. You can specify this decorator only once.",
+                            f.name.id, d.name
+                        ),
+                    )
+                    .at(&d.loc)
+                    .flow(flow)
+                    .step(attr_name)
+                    .label("second application"),
+                );
+                continue;
+            }
+            decorators.push(d);
+        }
+        let flag = |key: &str, diags: &mut Vec<Diagnostic>| -> bool {
+            match step_decorator.kwarg(key) {
+                None => false,
+                Some(a) => match &a.value {
+                    ArgValue::Literal(l) => l.truthy(),
+                    ArgValue::Dynamic(text) => {
+                        diags.push(
+                            Diagnostic::new(
+                                Code::DynamicStepArgument,
+                                format!(
+                                    "@step({key}={text}) is not a literal: whether *{attr_name}* is the {key} step cannot be known statically."
+                                ),
+                            )
+                            .at(&a.loc)
+                            .flow(flow)
+                            .step(attr_name)
+                            .help(format!("Write {key}=True or {key}=False.")),
+                        );
+                        false
+                    }
+                },
+            }
+        };
+        let is_start_step = flag("start", &mut self.diagnostics);
+        let is_end_step = flag("end", &mut self.diagnostics);
+        Some(Step {
+            name: attr_name.to_string(),
+            name_loc: loc(m, f.name.range),
+            defined_in: _class.name.id.to_string(),
+            decorators,
+            step_decorator,
+            num_args: f.parameters.args.len(),
+            is_start_step,
+            is_end_step,
+            next: parse_next(m, f),
+            doc: docstring(&f.body),
+        })
+    }
+}
+
+/// How a class body binds a name (the last binding in the body wins).
+#[derive(Debug, Clone, Copy)]
+enum Binding {
+    Func(usize),
+    Value(usize),
+}
+
+fn class_bindings(class: &StmtClassDef) -> HashMap<String, Binding> {
+    let mut out = HashMap::new();
+    for (i, stmt) in class.body.iter().enumerate() {
+        match stmt {
+            Stmt::FunctionDef(f) => {
+                out.insert(f.name.id.to_string(), Binding::Func(i));
+            }
+            Stmt::Assign(a) => {
+                for t in &a.targets {
+                    if let Expr::Name(n) = t {
+                        out.insert(n.id.to_string(), Binding::Value(i));
+                    }
+                }
+            }
+            Stmt::AnnAssign(a) if a.value.is_some() => {
+                if let Expr::Name(n) = &*a.target {
+                    out.insert(n.id.to_string(), Binding::Value(i));
+                }
+            }
+            Stmt::ClassDef(c) => {
+                out.insert(c.name.id.to_string(), Binding::Value(i));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Index of the `@step` / `@step(...)` decorator, if any.
+fn find_step_decorator(m: &Module, decos: &[AstDecorator]) -> Option<usize> {
+    decos.iter().rposition(|d| {
+        let target = match &d.expression {
+            Expr::Call(c) => &*c.func,
+            e => e,
+        };
+        matches!(m.resolve(target), Symbol::Metaflow(n) if n == "step")
+    })
+}
+
+fn decorator(m: &Module, d: &AstDecorator) -> Decorator {
+    let (func, args, called) = match &d.expression {
+        Expr::Call(c) => (&*c.func, call_args(m, &c.arguments), true),
+        e => (e, Vec::new(), false),
+    };
+    let (name, origin) = match m.resolve(func) {
+        Symbol::Metaflow(n) => (n, Origin::Metaflow),
+        _ => (m.source.slice(func.range()).to_string(), Origin::Other),
+    };
+    Decorator {
+        name,
+        origin,
+        called,
+        args,
+        loc: loc(m, d.expression.range()),
+    }
+}
+
+fn call_args(m: &Module, args: &ruff_python_ast::Arguments) -> Vec<Arg> {
+    let value = |e: &Expr| match literal::literal_eval(e) {
+        Some(l) => ArgValue::Literal(l),
+        None => ArgValue::Dynamic(m.source.slice(e.range()).to_string()),
+    };
+    let mut out: Vec<Arg> = args
+        .args
+        .iter()
+        .map(|e| Arg {
+            keyword: None,
+            value: value(e),
+            loc: loc(m, e.range()),
+        })
+        .collect();
+    out.extend(args.keywords.iter().map(|k| {
+        Arg {
+            keyword: Some(
+                k.arg
+                    .as_ref()
+                    .map_or_else(|| "**".to_string(), |a| a.id.to_string()),
+            ),
+            value: value(&k.value),
+            loc: loc(m, k.range),
+        }
+    }));
+    out
+}
+
+fn first_or_kw(args: &[Arg], kw: &str) -> Option<ArgValue> {
+    args.iter()
+        .find(|a| a.keyword.is_none())
+        .or_else(|| args.iter().find(|a| a.keyword.as_deref() == Some(kw)))
+        .map(|a| a.value.clone())
+}
+
+fn docstring(body: &[Stmt]) -> Option<String> {
+    match body.first()? {
+        Stmt::Expr(e) => match &*e.value {
+            Expr::StringLiteral(s) => Some(s.value.to_str().to_string()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `DAGNode._parse` (metaflow/graph.py), statement for statement: only the last statement
+/// of the body counts, and it must be an expression calling exactly `self.next`.
+fn parse_next(m: &Module, f: &StmtFunctionDef) -> NextCall {
+    let mut next = NextCall::none();
+    let Some(Stmt::Expr(tail)) = f.body.last() else {
+        return next;
+    };
+    let Expr::Call(call) = &*tail.value else {
+        return next;
+    };
+    // `_expr_str(tail.value.func) == "self.next"`
+    let Expr::Attribute(func) = &*call.func else {
+        return next;
+    };
+    let Expr::Name(obj) = &*func.value else {
+        return next;
+    };
+    if obj.id.as_str() != "self" || func.attr.id.as_str() != "next" {
+        return next;
+    }
+    next.has_tail_next = true;
+    next.invalid_tail_next = true;
+    next.loc = Some(loc(m, tail.range));
+
+    let args = &call.arguments.args;
+    let keywords = &call.arguments.keywords;
+    let has_condition = keywords
+        .iter()
+        .any(|k| k.arg.as_ref().is_some_and(|a| a.id.as_str() == "condition"));
+    if args.len() == 1
+        && let Expr::Dict(dict) = &args[0]
+        && has_condition
+    {
+        let cases = parse_switch_dict(dict);
+        // The first `condition=` keyword counts; only a string constant is accepted.
+        let condition = keywords
+            .iter()
+            .find(|k| k.arg.as_ref().is_some_and(|a| a.id.as_str() == "condition"))
+            .and_then(|k| literal::constant(&k.value))
+            .and_then(|l| match l {
+                Literal::Str(s) => Some(s),
+                _ => None,
+            });
+        if let (Some(cases), Some(condition)) = (cases, condition) {
+            next.transition = Some(Transition::SplitSwitch);
+            next.out_funcs = cases.iter().map(|(_, s)| s.clone()).collect();
+            next.switch_cases = cases;
+            next.condition = Some(condition);
+            next.invalid_tail_next = false;
+            return next;
+        }
+    } else {
+        // `[e.attr for e in tail.value.args]`: any argument that is not an attribute
+        // raises AttributeError, which leaves the transition invalid.
+        let mut outs = Vec::with_capacity(args.len());
+        for a in args.iter() {
+            match a {
+                Expr::Attribute(at) => outs.push(at.attr.id.to_string()),
+                _ => return next,
+            }
+        }
+        next.out_funcs = outs;
+    }
+
+    // `dict((k.arg, _ast_literal_value(k.value)) for k in keywords)`
+    let mut kw: Vec<(Option<&str>, Option<Literal>, &Expr)> = Vec::new();
+    for k in keywords.iter() {
+        let key = k.arg.as_ref().map(|a| a.id.as_str());
+        let val = literal::constant(&k.value);
+        match kw.iter_mut().find(|(kk, _, _)| *kk == key) {
+            Some(slot) => {
+                slot.1 = val;
+                slot.2 = &k.value;
+            }
+            None => kw.push((key, val, &k.value)),
+        }
+    }
+    if kw.len() == 1 {
+        let (key, val, expr) = &kw[0];
+        match *key {
+            Some("foreach") => {
+                next.transition = Some(Transition::Foreach);
+                if next.out_funcs.len() == 1 {
+                    if !matches!(val, Some(Literal::Str(_))) {
+                        next.foreach_dynamic = Some(loc(m, expr.range()));
+                    }
+                    next.foreach_param = val.clone();
+                    next.invalid_tail_next = false;
+                }
+            }
+            Some("num_parallel") => {
+                next.transition = Some(Transition::Foreach);
+                next.parallel_foreach = true;
+                if next.out_funcs.len() == 1 {
+                    if val.is_none() {
+                        next.foreach_dynamic = Some(loc(m, expr.range()));
+                    }
+                    next.num_parallel = val.clone();
+                    next.invalid_tail_next = false;
+                }
+            }
+            _ => {}
+        }
+    } else if kw.is_empty() {
+        match next.out_funcs.len() {
+            0 => {}
+            1 => {
+                next.transition = Some(if f.parameters.args.len() > 1 {
+                    Transition::Join
+                } else {
+                    Transition::Linear
+                });
+                next.invalid_tail_next = false;
+            }
+            _ => {
+                next.transition = Some(Transition::Split);
+                next.invalid_tail_next = false;
+            }
+        }
+    }
+    next
+}
+
+/// `DAGNode._parse_switch_dict`: keys are constants or `self.<config>.<key>`; values are
+/// `self.<step>`; anything else makes the whole switch unparseable.
+fn parse_switch_dict(dict: &ruff_python_ast::ExprDict) -> Option<Vec<(SwitchKey, String)>> {
+    let mut cases: Vec<(SwitchKey, String)> = Vec::new();
+    for item in &dict.items {
+        let key = match item.key.as_ref()? {
+            Expr::Attribute(a) => match &*a.value {
+                Expr::Attribute(inner) => match &*inner.value {
+                    Expr::Name(n) if n.id.as_str() == "self" => SwitchKey::Config {
+                        config: inner.attr.id.to_string(),
+                        key: a.attr.id.to_string(),
+                    },
+                    _ => return None,
+                },
+                _ => return None,
+            },
+            other => match literal::constant(other)? {
+                // `if case_key is None: return None`
+                Literal::None => return None,
+                l => SwitchKey::Literal(l),
+            },
+        };
+        let step = match &item.value {
+            Expr::Attribute(a) => match &*a.value {
+                Expr::Name(n) if n.id.as_str() == "self" => a.attr.id.to_string(),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        NextCall::insert_case(&mut cases, key, step);
+    }
+    if cases.is_empty() { None } else { Some(cases) }
+}
