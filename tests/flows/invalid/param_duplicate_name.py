@@ -1,4 +1,4 @@
-# parameter error (FlowSpec._check_parameters before lint): duplicate parameter name
+# parameter error (FlowSpec._check_parameters, run by `run` only: `check` passes): duplicate parameter name
 from metaflow import FlowSpec, Parameter, step
 
 

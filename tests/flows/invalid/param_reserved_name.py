@@ -1,4 +1,4 @@
-# parameter error (raised by Parameter.init before lint): reserved parameter name
+# parameter error (Parameter.init, run by the CLI before lint): reserved parameter name
 from metaflow import FlowSpec, Parameter, step
 
 

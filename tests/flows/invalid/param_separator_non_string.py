@@ -1,4 +1,4 @@
-# parameter error (Parameter.init before lint): separator on a non-string parameter
+# parameter error (Parameter.init, run by the CLI before lint): separator on a non-string parameter
 from metaflow import FlowSpec, Parameter, step
 
 

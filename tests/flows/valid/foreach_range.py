@@ -2,7 +2,7 @@ from metaflow import FlowSpec, step
 
 
 class ForeachRangeFlow(FlowSpec):
-    """Foreach over a range object and over a dict's items list."""
+    """Foreach over a range object (not a list)."""
 
     @step
     def start(self):
