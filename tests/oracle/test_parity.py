@@ -87,7 +87,8 @@ def _run(rust_bin, sub, flow_file):
         pytest.fail(
             "`%s` (exit %d) did not print JSON on stdout.\n--- stdout ---\n%s\n"
             "--- stderr ---\n%s"
-            % (" ".join(cmd[1:]), proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:])
+            % (" ".join(cmd[1:]), proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]),
+            pytrace=False,
         )
 
 
@@ -213,6 +214,11 @@ def test_graph_parity(flow_file, oracle, rust_bin):
     d.fail_if_any("graph mismatch for %s (metaflow vs mf-windmill graph):" % flow_file)
 
 
+def _require(cond, msg):
+    if not cond:
+        pytest.fail(msg, pytrace=False)
+
+
 def _diag_str(x):
     return "%s %s line %s: %s" % (x.get("code"), x.get("severity"), x.get("line"), x.get("message"))
 
@@ -221,7 +227,7 @@ def test_check_parity(flow_file, oracle, rust_bin):
     entry = oracle[flow_file]
     rs = _run(rust_bin, "check", flow_file)
     diags = rs.get("diagnostics")
-    assert isinstance(diags, list), "check output has no diagnostics list: %s" % _fmt(rs)
+    _require(isinstance(diags, list), "check output has no diagnostics list: %s" % _fmt(rs))
     errors = [x for x in diags if x.get("severity") == "error"]
     mf1 = [x for x in diags if str(x.get("code", "")).startswith("MF1")]
     wm2_errors = [x for x in errors if str(x.get("code", "")).startswith("WM2")]
@@ -229,21 +235,21 @@ def test_check_parity(flow_file, oracle, rust_bin):
     kind = kind_of(flow_file)
 
     if entry["import_error"]:
-        assert errors, (
+        _require(errors, (
             "Metaflow fails to import this file (%s) but mf-windmill reports no error:\n%s"
             % (entry["import_error"], listing)
-        )
+        ))
         return
 
     failing = [f for f in entry["flows"] if not f["lint"]["ok"]]
     if failing:
         lint = failing[0]["lint"]
         mf1_errors = [x for x in mf1 if x.get("severity") == "error"]
-        assert mf1_errors, (
+        _require(mf1_errors, (
             "Metaflow lint fails for %s but mf-windmill has no MF1 error.\n"
             "metaflow: line %s: %s\nrust diagnostics:\n%s"
             % (failing[0]["name"], lint.get("line"), lint.get("message") or lint.get("exception"), listing)
-        )
+        ))
         if lint.get("message") is None:
             # Metaflow's lint crashed (e.g. IndexError): any MF1 error will do.
             return
@@ -255,16 +261,16 @@ def test_check_parity(flow_file, oracle, rust_bin):
         d.fail_if_any("lint mismatch for %s; all rust diagnostics:\n%s\n" % (flow_file, listing))
         return
 
-    assert not mf1, "Metaflow's lint is happy but mf-windmill reports MF1 diagnostics:\n" + listing
+    _require(not mf1, "Metaflow's lint is happy but mf-windmill reports MF1 diagnostics:\n" + listing)
 
     if any(f.get("param_error") for f in entry["flows"]):
         perr = [f["param_error"] for f in entry["flows"] if f.get("param_error")][0]
-        assert errors, (
+        _require(errors, (
             "Metaflow rejects the parameters (%s) but mf-windmill reports no error:\n%s" % (perr, listing)
-        )
+        ))
         return
 
     if kind == "windmill_invalid":
-        assert wm2_errors, "expected at least one WM2 error, got:\n" + listing
+        _require(wm2_errors, "expected at least one WM2 error, got:\n" + listing)
     elif kind == "valid":
-        assert not errors, "valid flow, but mf-windmill reports errors:\n" + listing
+        _require(not errors, "valid flow, but mf-windmill reports errors:\n" + listing)
