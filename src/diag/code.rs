@@ -49,6 +49,10 @@ codes! {
     DecoratorBelowStep = "MF005", "decorator-below-step", Error, "A decorator sits between @step and the def; Metaflow rejects it on import.";
     DuplicateStepDecorator = "MF006", "duplicate-step-decorator", Error, "A step decorator that may appear once is applied twice.";
     DynamicStepArgument = "MF007", "dynamic-step-argument", Error, "@step(start=..., end=...) is not a literal, so the start/end steps are unknown.";
+    UnknownDecoratorAttribute = "MF008", "unknown-decorator-attribute", Error, "A Metaflow decorator is given an attribute it does not support; Metaflow rejects it on import.";
+    ReservedParameterName = "MF009", "reserved-parameter-name", Error, "A parameter is named after one of Metaflow's own command-line options.";
+    DuplicateParameter = "MF010", "duplicate-parameter", Error, "Two parameters have the same name (names are case-insensitive).";
+    SeparatorOnNonString = "MF011", "separator-on-non-string", Error, "A parameter that is not a string has a separator.";
     ReservedWord = "MF101", "reserved-step-name", Error, "A step is named after a reserved word (name, next, input, index, cmd).";
     BasicSteps = "MF102", "missing-start-or-end", Error, "The flow lacks exactly one start step or exactly one end step.";
     AnnotationNameConflict = "MF103", "annotation-name-conflict", Error, "@step(start=True)/@step(end=True) conflicts with a step named start/end.";

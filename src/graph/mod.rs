@@ -69,6 +69,9 @@ pub struct Node<'f> {
     pub parallel_step: bool,
 }
 
+/// Visits the literal walk may make on a cyclic flow before giving up.
+const WALK_BUDGET: usize = 200_000;
+
 /// The graph of one flow.
 #[derive(Debug)]
 pub struct FlowGraph<'f> {
@@ -84,6 +87,17 @@ pub struct FlowGraph<'f> {
 
 impl<'f> FlowGraph<'f> {
     pub fn new(flow: &'f Flow) -> Self {
+        Self::build(flow, false)
+    }
+
+    /// Build with Metaflow's literal path-enumerating walk (for tests: it must agree with
+    /// the linear-time traversal).
+    #[doc(hidden)]
+    pub fn new_literal(flow: &'f Flow) -> Self {
+        Self::build(flow, true)
+    }
+
+    fn build(flow: &'f Flow, literal: bool) -> Self {
         let nodes: Vec<Node<'f>> = flow
             .steps
             .iter()
@@ -110,7 +124,7 @@ impl<'f> FlowGraph<'f> {
             sorted_nodes: Vec::new(),
         };
         g.identify_start_end();
-        g.traverse();
+        g.traverse(literal);
         g.postprocess();
         g
     }
@@ -173,17 +187,167 @@ impl<'f> FlowGraph<'f> {
     }
 
     /// `FlowGraph._traverse_graph`: a depth-first walk from the start step that follows
-    /// every path (cutting loops only along the current path).
-    fn traverse(&mut self) {
+    /// every path (cutting loops only along the current path), where the last visit of a
+    /// step decides its split parents and its place in `sorted_nodes`.
+    ///
+    /// Following every path is exponential in the number of diamonds, so for graphs whose
+    /// only cycles are switch self-loops we compute the same result another way
+    /// ([`Self::traverse_dag`]); other cyclic graphs (invalid flows) take the literal walk.
+    fn traverse(&mut self, literal: bool) {
         let Some(start) = self.start_step else {
             return;
         };
-        let mut in_funcs: Vec<BTreeSet<String>> = vec![BTreeSet::new(); self.nodes.len()];
-        let mut seen: Vec<usize> = Vec::new();
-        self.visit(start, &mut seen, Vec::new(), Vec::new(), &mut in_funcs);
+        if !literal && self.is_dag_but_self_loops(start) {
+            self.traverse_dag(start);
+        } else {
+            let mut in_funcs: Vec<BTreeSet<String>> = vec![BTreeSet::new(); self.nodes.len()];
+            let mut seen: Vec<usize> = Vec::new();
+            let mut budget = WALK_BUDGET;
+            self.visit(
+                start,
+                &mut seen,
+                Vec::new(),
+                Vec::new(),
+                &mut in_funcs,
+                &mut budget,
+            );
+            for (node, ins) in self.nodes.iter_mut().zip(in_funcs) {
+                node.in_funcs = ins.into_iter().collect();
+            }
+        }
+    }
+
+    /// Children of a step in `out_funcs` order, as indexes, with their position.
+    fn children(&self, i: usize) -> Vec<(usize, usize)> {
+        self.nodes[i]
+            .out_funcs
+            .iter()
+            .enumerate()
+            .filter_map(|(k, n)| self.index.get(n.as_str()).map(|&c| (k, c)))
+            .collect()
+    }
+
+    /// Whether every cycle reachable from the start is a self-loop of a step other than
+    /// the start step (Metaflow's walk never follows those: the step is on the path).
+    fn is_dag_but_self_loops(&self, start: usize) -> bool {
+        use petgraph::graphmap::DiGraphMap;
+        let mut dg: DiGraphMap<usize, ()> = DiGraphMap::new();
+        for i in 0..self.nodes.len() {
+            dg.add_node(i);
+            for (_, c) in self.children(i) {
+                if c == i && i != start {
+                    continue;
+                }
+                dg.add_edge(i, c, ());
+            }
+        }
+        !petgraph::algo::is_cyclic_directed(&dg)
+    }
+
+    /// The same result as Metaflow's walk on a graph without cycles (but self-loops):
+    ///
+    /// - In the walk, visits happen in preorder of the tree of all paths, so the *last*
+    ///   visit of a step is along its lexicographically greatest path (by child position).
+    ///   A depth-first walk that takes children in *reverse* order meets that path first.
+    /// - What a visit does depends only on the step and the incoming (split parents, split
+    ///   branches), so revisiting the same (step, state) can be skipped: everything below
+    ///   it was already met, and met earlier in reverse order.
+    /// - `matching_join` of a split is set by the join visit that comes last in the walk,
+    ///   i.e. first in the reversed walk. `sorted_nodes` orders steps by their last visit:
+    ///   the preorder of the tree of greatest paths, children by ascending position.
+    fn traverse_dag(&mut self, start: usize) {
+        type State = (Vec<String>, Vec<String>);
+        let n = self.nodes.len();
+        let mut in_funcs: Vec<BTreeSet<String>> = vec![BTreeSet::new(); n];
+        let mut done: std::collections::HashSet<(usize, State)> = Default::default();
+        // First (= Metaflow's last) visit of each step: its state, and its tree parent.
+        let mut first: Vec<Option<State>> = vec![None; n];
+        let mut visited: Vec<bool> = vec![false; n];
+        let mut tree_children: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
+        let mut join_set: std::collections::HashSet<String> = Default::default();
+        // Explicit stack of (step, state, parent and position in the parent's out_funcs).
+        let mut stack: Vec<(usize, State, Option<(usize, usize)>)> =
+            vec![(start, (Vec::new(), Vec::new()), None)];
+        while let Some((i, state, parent)) = stack.pop() {
+            if !done.insert((i, state.clone())) {
+                continue;
+            }
+            let (mut sp, mut sb) = state.clone();
+            let name = self.nodes[i].name.to_string();
+            let mut add_split_branch = false;
+            let assigned: Option<State> = match self.nodes[i].node_type {
+                Some(NodeType::Split | NodeType::Foreach) => {
+                    add_split_branch = true;
+                    let st = (sp.clone(), sb.clone());
+                    sp.push(name.clone());
+                    Some(st)
+                }
+                Some(NodeType::Join) if !sp.is_empty() => {
+                    let top = sp.last().cloned().unwrap_or_default();
+                    if join_set.insert(top.clone()) {
+                        let p = self.index[top.as_str()];
+                        self.nodes[p].matching_join = Some(name.clone());
+                    }
+                    let mut b = sb.clone();
+                    b.pop();
+                    let st = (sp.clone(), b);
+                    sp.pop();
+                    sb.pop();
+                    Some(st)
+                }
+                // A join without splits is assigned nothing by this visit.
+                Some(NodeType::Join) => None,
+                _ => Some((sp.clone(), sb.clone())),
+            };
+            if first[i].is_none()
+                && let Some(a) = assigned
+            {
+                first[i] = Some(a);
+            }
+            if !visited[i] {
+                visited[i] = true;
+                if let Some((p, k)) = parent {
+                    tree_children[p].push((k, i));
+                }
+            }
+            let children = self.children(i);
+            for &(_, c) in &children {
+                if c == i && i != start {
+                    continue;
+                }
+                in_funcs[c].insert(name.clone());
+            }
+            // Push in forward order so the last child is walked first.
+            for (k, c) in children {
+                if c == i && i != start {
+                    continue;
+                }
+                let mut b = sb.clone();
+                if add_split_branch {
+                    b.push(self.nodes[i].out_funcs[k].clone());
+                }
+                stack.push((c, (sp.clone(), b), Some((i, k))));
+            }
+        }
+        for (i, st) in first.into_iter().enumerate() {
+            if let Some((sp, sb)) = st {
+                self.nodes[i].split_parents = sp;
+                self.nodes[i].split_branches = sb;
+            }
+        }
         for (node, ins) in self.nodes.iter_mut().zip(in_funcs) {
             node.in_funcs = ins.into_iter().collect();
         }
+        // Preorder of the tree of last visits, children by ascending position.
+        let mut order = Vec::with_capacity(n);
+        let mut st = vec![start];
+        while let Some(i) = st.pop() {
+            order.push(i);
+            let mut kids = std::mem::take(&mut tree_children[i]);
+            kids.sort_unstable();
+            st.extend(kids.into_iter().rev().map(|(_, c)| c));
+        }
+        self.sorted_nodes = order;
     }
 
     fn visit(
@@ -193,7 +357,14 @@ impl<'f> FlowGraph<'f> {
         mut split_parents: Vec<String>,
         mut split_branches: Vec<String>,
         in_funcs: &mut [BTreeSet<String>],
+        budget: &mut usize,
     ) {
+        // A cyclic (hence invalid) flow with very many paths: stop rather than hang; lint
+        // reports the cycle either way.
+        if *budget == 0 {
+            return;
+        }
+        *budget -= 1;
         if let Some(pos) = self.sorted_nodes.iter().position(|&n| n == i) {
             self.sorted_nodes.remove(pos);
         }
@@ -229,21 +400,24 @@ impl<'f> FlowGraph<'f> {
                 self.nodes[i].split_branches = split_branches.clone();
             }
         }
-        let outs = self.nodes[i].out_funcs;
-        for n in outs {
-            let Some(&child) = self.index.get(n.as_str()) else {
-                continue; // unknown transitions are ignored here (lint reports them)
-            };
+        for (k, child) in self.children(i) {
             if seen.contains(&child) {
                 continue; // loops are ignored along the current path
             }
             in_funcs[child].insert(name.clone());
             let mut branches = split_branches.clone();
             if add_split_branch {
-                branches.push(n.clone());
+                branches.push(self.nodes[i].out_funcs[k].clone());
             }
             seen.push(child);
-            self.visit(child, seen, split_parents.clone(), branches, in_funcs);
+            self.visit(
+                child,
+                seen,
+                split_parents.clone(),
+                branches,
+                in_funcs,
+                budget,
+            );
             seen.pop();
         }
     }

@@ -3,6 +3,7 @@
 use serde_json::{Map, Value as Json, json};
 
 use super::{FlowGraph, NodeType};
+use crate::parse::literal::Literal;
 use crate::parse::model::{ArgValue, Origin, ParamKind, ParameterDecl};
 
 /// One flow as JSON, with the fields of Metaflow's `DAGNode` (steps in `dir()` order).
@@ -33,7 +34,13 @@ pub fn flow_json(g: &FlowGraph) -> Json {
                 "matching_join": n.matching_join,
                 "is_inside_foreach": n.is_inside_foreach,
                 "foreach_param": s.next.foreach_param.as_ref().map(|l| l.to_json()),
-                "num_parallel": s.next.num_parallel.as_ref().map_or(json!(0), |l| l.to_json()),
+                // DAGNode.num_parallel: 0 unless num_parallel= was given, then its constant
+                // value or None.
+                "num_parallel": if s.next.parallel_foreach {
+                    s.next.num_parallel.as_ref().map_or(Json::Null, |l| l.to_json())
+                } else {
+                    json!(0)
+                },
                 "parallel_foreach": s.next.parallel_foreach,
                 "parallel_step": n.parallel_step,
                 "switch_cases": cases,
@@ -87,12 +94,12 @@ pub fn parameter_type(p: &ParameterDecl) -> String {
             ArgValue::Literal(l) => l.python_str(),
         };
     }
-    match p.kwarg("default").and_then(|a| a.value.literal()) {
-        Some(l) => match l.type_name() {
-            t @ ("int" | "float" | "bool" | "str") => t.to_string(),
-            _ => "str".into(),
-        },
-        None => "str".into(),
+    // `Parameter._get_type`: `type(default)` unless the default is None or callable.
+    match p.kwarg("default").map(|a| &a.value) {
+        Some(ArgValue::Literal(Literal::None)) | None => "str".into(),
+        Some(ArgValue::Literal(l)) => l.type_name().to_string(),
+        Some(ArgValue::Dynamic(text)) if text.trim_start().starts_with("lambda") => "str".into(),
+        Some(ArgValue::Dynamic(_)) => "<non-literal>".into(),
     }
 }
 

@@ -24,9 +24,6 @@ enum Base {
     Unknown(String, Loc),
 }
 
-/// Step decorators Metaflow allows more than once (`allow_multiple = True`).
-const ALLOW_MULTIPLE: &[&str] = &["card", "exit_hook"];
-
 /// Everything recovered from one file.
 pub struct Extracted {
     pub flows: Vec<Flow>,
@@ -351,6 +348,12 @@ impl Extractor {
             for d in cl.decorator_list.iter().rev() {
                 let d = decorator(m, d);
                 if !decorators.iter().any(|x| x.name == d.name) {
+                    let known = super::decorators::flow_decorator(&d.name);
+                    if d.origin == Origin::Metaflow
+                        && let Some(diag) = unknown_attribute(&d, known, &flow_name, None)
+                    {
+                        self.diagnostics.push(diag);
+                    }
                     decorators.push(d);
                 }
             }
@@ -401,8 +404,9 @@ impl Extractor {
         let mut decorators: Vec<Decorator> = Vec::new();
         for d in f.decorator_list[..step_idx].iter().rev() {
             let d = decorator(m, d);
+            let known = super::decorators::step_decorator(&d.name);
             if d.origin == Origin::Metaflow
-                && !ALLOW_MULTIPLE.contains(&d.name.as_str())
+                && known.is_some_and(|k| !k.allow_multiple)
                 && decorators.iter().any(|x| x.name == d.name)
             {
                 self.diagnostics.push(
@@ -419,6 +423,9 @@ impl Extractor {
                     .label("second application"),
                 );
                 continue;
+            }
+            if let Some(diag) = unknown_attribute(&d, known, flow, Some(attr_name)) {
+                self.diagnostics.push(diag);
             }
             decorators.push(d);
         }
@@ -462,6 +469,41 @@ impl Extractor {
     }
 }
 
+/// Metaflow's `InvalidDecoratorAttribute` for the first attribute a known decorator does
+/// not support (metaflow/decorators.py, `Decorator.__init__`).
+fn unknown_attribute(
+    d: &Decorator,
+    known: Option<&super::decorators::KnownDecorator>,
+    flow: &str,
+    step: Option<&str>,
+) -> Option<Diagnostic> {
+    let known = known?;
+    if d.origin != Origin::Metaflow {
+        return None;
+    }
+    let bad = d.args.iter().find(|a| {
+        a.keyword
+            .as_deref()
+            .is_some_and(|k| k != "**" && !known.attributes.contains(&k))
+    })?;
+    let attr = bad.keyword.as_deref().unwrap_or_default();
+    let mut diag = Diagnostic::new(
+        Code::UnknownDecoratorAttribute,
+        format!(
+            "Decorator '{}' does not support the attribute '{attr}'. These attributes are supported: {}.",
+            d.name,
+            known.attributes.join(", ")
+        ),
+    )
+    .at(&bad.loc)
+    .flow(flow)
+    .label("unknown attribute");
+    if let Some(s) = step {
+        diag = diag.step(s);
+    }
+    Some(diag)
+}
+
 /// How a class body binds a name (the last binding in the body wins).
 #[derive(Debug, Clone, Copy)]
 enum Binding {
@@ -491,10 +533,51 @@ fn class_bindings(class: &StmtClassDef) -> HashMap<String, Binding> {
             Stmt::ClassDef(c) => {
                 out.insert(c.name.id.to_string(), Binding::Value(i));
             }
+            Stmt::Delete(d) => {
+                for t in &d.targets {
+                    if let Expr::Name(n) = t {
+                        out.remove(n.id.as_str());
+                    }
+                }
+            }
             _ => {}
+        }
+        // `vars()["name"] = other` / `locals()["name"] = other` binds `name` to whatever
+        // `other` is bound to (the only way to give a step a name that is not an
+        // identifier, e.g. one starting with a digit, which Metaflow's name check allows).
+        if let Stmt::Assign(a) = stmt
+            && let Expr::Name(src) = &*a.value
+        {
+            for t in &a.targets {
+                if let Some(name) = namespace_subscript(t)
+                    && let Some(b) = out.get(src.id.as_str()).copied()
+                {
+                    out.insert(name, b);
+                }
+            }
         }
     }
     out
+}
+
+/// `vars()["x"]` or `locals()["x"]` as an assignment target: the name `x`.
+fn namespace_subscript(target: &Expr) -> Option<String> {
+    let Expr::Subscript(sub) = target else {
+        return None;
+    };
+    let Expr::Call(call) = &*sub.value else {
+        return None;
+    };
+    let Expr::Name(f) = &*call.func else {
+        return None;
+    };
+    if !matches!(f.id.as_str(), "vars" | "locals") || !call.arguments.is_empty() {
+        return None;
+    }
+    match &*sub.slice {
+        Expr::StringLiteral(s) => Some(s.value.to_str().to_string()),
+        _ => None,
+    }
 }
 
 /// Index of the `@step` / `@step(...)` decorator, if any.

@@ -1,6 +1,7 @@
 //! Python source → flow model. No Python runs: the file is parsed with Ruff's parser and
 //! the FlowSpec classes are recovered from the syntax tree.
 
+pub mod decorators;
 pub mod extract;
 pub mod literal;
 pub mod loader;

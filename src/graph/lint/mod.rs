@@ -19,6 +19,7 @@ mod num_args;
 mod orphans;
 mod parallel_foreach_calls_parallel;
 mod parallel_step_after_next;
+mod parameters;
 mod reserved_words;
 mod split_join_balance;
 mod start_end_degree;
@@ -104,9 +105,11 @@ pub fn metaflow_lint(g: &FlowGraph) -> Option<Diagnostic> {
         .map(|v| to_diagnostic(g, v))
 }
 
-/// All findings for a flow: Metaflow's first, then Windmill's.
+/// All findings for a flow: Metaflow's first (lint, then its parameter checks), then
+/// Windmill's.
 pub fn lint(g: &FlowGraph) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = metaflow_lint(g).into_iter().collect();
+    out.extend(parameters::check(g));
     out.extend(windmill::check(g));
     out
 }

@@ -27,7 +27,7 @@ pub fn check(g: &FlowGraph) -> Option<Violation> {
     Some(Violation::new(
         Code::ReservedWord,
         format!(
-            "Step *{}* is a reserved word. Choose another name for the step.",
+            "Step name *{}* is a reserved word. Choose another name for the step.",
             n.name
         ),
         At::Def(i),
