@@ -4,6 +4,8 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod exec;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "mf-windmill",
@@ -16,7 +18,10 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Run an OpenFlow JSON file locally with Windmill's semantics.
+    Exec(exec::ExecArgs),
+}
 
 /// Entry point used by the binary; returns the process exit code.
 pub fn main() -> i32 {
@@ -28,5 +33,7 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    match cli.command {}
+    match cli.command {
+        Command::Exec(args) => exec::run(args),
+    }
 }

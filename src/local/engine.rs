@@ -499,9 +499,7 @@ fn run_module(eng: Arc<Engine>, frame: Arc<Frame>, m: FlowModule, prev: Value, p
 async fn run_script_job(eng: &Arc<Engine>, frame: &Frame, step_id: &str, path: &str, content: &str, args: Map<String, Value>, timeout: Option<Duration>, attempt: u32) -> (bool, Value, Uuid) {
     let job_id = eng.new_job(JobKind::Script, Some(frame), Some(frame.root_for_children), Some(step_id), args.clone());
     let started = SystemTime::now();
-    let t0 = Instant::now();
-    eng.emit(Event::StepStarted { job_id, module_id: step_id.to_string(), path: path.to_string(), attempt });
-    let (ok, result, log) = exec_bash(eng, frame, job_id, step_id, content, &args, timeout).await;
+    let (ok, result, log, t0) = exec_bash(eng, frame, job_id, step_id, path, attempt, content, &args, timeout).await;
     eng.complete_job(job_id, ok, &result, Some(&log));
     eng.emit(Event::StepFinished {
         job_id,
@@ -522,17 +520,21 @@ fn tail_lines(s: &str, n: usize) -> String {
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
-async fn exec_bash(eng: &Arc<Engine>, frame: &Frame, job_id: Uuid, step_id: &str, content: &str, args: &Map<String, Value>, timeout: Option<Duration>) -> (bool, Value, String) {
+#[allow(clippy::too_many_arguments)]
+async fn exec_bash(eng: &Arc<Engine>, frame: &Frame, job_id: Uuid, step_id: &str, path: &str, attempt: u32, content: &str, args: &Map<String, Value>, timeout: Option<Duration>) -> (bool, Value, String, Instant) {
+    let mut t0 = Instant::now();
     // Bounded worker pool: a job occupies a worker only while its process runs.
     let mut c = eng.cancel.clone();
     let _permit = tokio::select! {
-        p = eng.pool.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => return (false, Engine::canceled_value(), String::new()) },
-        _ = process::wait_canceled(&mut c) => return (false, Engine::canceled_value(), String::new()),
+        p = eng.pool.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => return (false, Engine::canceled_value(), String::new(), t0) },
+        _ = process::wait_canceled(&mut c) => return (false, Engine::canceled_value(), String::new(), t0),
     };
+    t0 = Instant::now();
     eng.with_job(job_id, |j| j.started_at = Some(SystemTime::now()));
+    eng.emit(Event::StepStarted { job_id, module_id: step_id.to_string(), path: path.to_string(), attempt });
     let sig = match bash::parse_signature(content) {
         Ok(s) => s,
-        Err(e) => return (false, error_value("ExecutionErr", e), String::new()),
+        Err(e) => return (false, error_value("ExecutionErr", e), String::new(), t0),
     };
     let argv = bash::render_args(&sig, args);
     let dir = eng.job_root_dir.join(job_id.to_string());
@@ -546,7 +548,7 @@ async fn exec_bash(eng: &Arc<Engine>, frame: &Frame, job_id: Uuid, step_id: &str
         Ok(())
     })();
     if let Err(e) = prep {
-        return (false, error_value("ExecutionErr", format!("cannot prepare job directory: {e}")), String::new());
+        return (false, error_value("ExecutionErr", format!("cannot prepare job directory: {e}")), String::new(), t0);
     }
     let env = job_env(
         &eng.identity,
@@ -564,21 +566,21 @@ async fn exec_bash(eng: &Arc<Engine>, frame: &Frame, job_id: Uuid, step_id: &str
     let header = "\n\n--- BASH CODE EXECUTION ---\n";
     let po = match process::run(cmd, timeout, eng.kill_grace, eng.cancel.clone()).await {
         Ok(p) => p,
-        Err(e) => return (false, error_value("ExecutionErr", format!("cannot start bash: {e}")), String::new()),
+        Err(e) => return (false, error_value("ExecutionErr", format!("cannot start bash: {e}")), String::new(), t0),
     };
     let log = format!("{header}{}", po.output);
     let out = match po.ending {
         Ending::Exited(Some(0)) => match bash::extract_result(&dir, &po.output) {
-            Ok(v) => (true, v, log),
-            Err(e) => (false, error_value("ExecutionErr", e), log),
+            Ok(v) => (true, v, log, t0),
+            Err(e) => (false, error_value("ExecutionErr", e), log, t0),
         },
         Ending::Exited(code) => {
             let code = code.map(|c| c.to_string()).unwrap_or_else(|| "killed by signal".into());
             let msg = format!("ExitCode: {code}, last log lines:\n{}", tail_lines(&po.output, 20));
-            (false, error_value("ExecutionErr", msg), log)
+            (false, error_value("ExecutionErr", msg), log, t0)
         }
-        Ending::TimedOut(t) => (false, error_value("ExecutionErr", format!("Timed out after {}s", t.as_secs_f64())), log),
-        Ending::Canceled => (false, Engine::canceled_value(), log),
+        Ending::TimedOut(t) => (false, error_value("ExecutionErr", format!("Timed out after {}s", t.as_secs_f64())), log, t0),
+        Ending::Canceled => (false, Engine::canceled_value(), log, t0),
     };
     if !eng.keep_job_dirs {
         let _ = std::fs::remove_dir_all(&dir);
