@@ -302,6 +302,12 @@ pub async fn run_flow(
     })
 }
 
+/// The delay before retry number `fail_count + 1`, or `None` when retries are exhausted
+/// (worker_flow.rs `next_retry`, flows.rs `Retry::interval`; random_factor ignored).
+pub fn retry_interval(retry: &openflow::Retry, fail_count: u32) -> Option<Duration> {
+    engine::next_retry(retry, fail_count)
+}
+
 /// Blocking convenience wrapper around [`run_flow`] (builds a multi-thread runtime).
 pub fn run_flow_blocking(
     flow: &FlowValue,

@@ -80,13 +80,13 @@ write("loop_collapse", [
  {"id":"seq","value":{"type":"forloopflow","iterator":js("[1,2]"),"parallel":False,"skip_failures":False,"modules":[bash("seq_body", ids_body)]}},
  {"id":"par","value":{"type":"forloopflow","iterator":js("[1,2]"),"parallel":True,"skip_failures":False,"modules":[bash("par_body", ids_body)]}},
  {"id":"seq2","value":{"type":"forloopflow","iterator":js("[1]"),"parallel":False,"skip_failures":False,"modules":[bash("two_a", ids_body), bash("two_b", ids_body)]}},
- bash("probe", 'echo "$1"\n', {"x":js("JSON.stringify([results.seq_body, results.seq])")}),
+ bash("probe", 'x="$1"\necho "$x"\n', {"x":js("JSON.stringify([results.seq_body, results.seq])")}),
 ], "single-step sequential loop runs in the parent flow; parallel iterations are subflows")
 write("while_loop", [{"id":"w","value":{"type":"whileloopflow","skip_failures":False,"modules":[
   bash("tick", 'i="$1"\necho "{\\"i\\": $i}" > result.json\n', {"i":js("flow_input.iter.index")})]},
   "stop_after_if":{"expr":"result.i >= 3","skip_if_stopped":False}}], "whileloopflow until stop_after_if")
 # --- branches ---
-write("branchone", [bash("pick", 'echo "$1"\n', {"x":js("flow_input.choice")}),
+write("branchone", [bash("pick", 'x="$1"\necho "$x"\n', {"x":js("flow_input.choice")}),
  {"id":"br","value":{"type":"branchone","branches":[
    {"summary":"is a","expr":"results.pick === 'a'","modules":[bash("in_a", 'echo chose-a\n')]},
    {"summary":"is b","expr":"flow_input.choice === 'b'","modules":[bash("in_b", 'echo chose-b\n')]}],
@@ -98,7 +98,7 @@ def branchall(name, skip, last):
     b2={"modules":[fail_branch]}
     if skip is not None: b2["skip_failure"]=skip
     mods=[{"id":"all","value":{"type":"branchall","parallel":True,"branches":[{"modules":[ok_branch]}, b2]}}]
-    if not last: mods.append(bash("next", 'echo "after: $1"\n', {"p":js("JSON.stringify(previous_result)")}))
+    if not last: mods.append(bash("next", 'p="$1"\necho "after: $p"\n', {"p":js("JSON.stringify(previous_result)")}))
     write(name, mods, f"branchall with skip_failure={skip} last={last}")
 branchall("branchall_skip_false", False, False)
 branchall("branchall_skip_absent", None, False)
@@ -113,7 +113,7 @@ fm = bash("failure", 'msg="$1"\nrec="$2"\nprintf \'{"recover": %s, "msg": "%s"}\
 write("failure_module", [bash("ok", 'echo fine\n'), bash("boom", 'echo "exploding"\nexit 7\n'), bash("never", 'echo never\n')],
  "failure_module recovers only on {recover: true}", failure_module=fm)
 write("continue_on_error", [bash("boom", 'echo kaboom\nexit 1\n', continue_on_error=True),
-  bash("next", 'echo "saw: $1"\n', {"e":js("previous_result.error.name")})], "continue_on_error passes the error on")
+  bash("next", 'e="$1"\necho "saw: $e"\n', {"e":js("error.name")})], "continue_on_error passes the error on")
 write("stop_and_skip", [bash("one", 'echo 1\n'),
   bash("skipped", 'echo should-not-run\n', skip_if={"expr":"flow_input.skip"}),
   bash("stopper", 'echo "{\\"stop\\": true}" > result.json\n', stop_after_if={"expr":"result.stop","skip_if_stopped":False}),
