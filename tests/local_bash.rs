@@ -25,7 +25,10 @@ async fn default_in_signature_is_applied_by_bash() {
     let o = run("sig_default", json!({})).await;
     assert_eq!(only(&o, "with_value").result, json!("name=given"));
     // A missing transform is passed as "" (still one argument), and bash's :- applies.
-    assert_eq!(only(&o, "without_value").result, json!("name=fallback value n=1"));
+    assert_eq!(
+        only(&o, "without_value").result,
+        json!("name=fallback value n=1")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -35,7 +38,10 @@ async fn strings_raw_other_json_serialised_missing_empty() {
     let log = &only(&o, "s").log;
     assert!(log.contains("s=two words\n"), "{log}");
     // Keys ordered the jsonb way (length, then bytes), compact separators.
-    assert!(log.contains(r#"o={"a":"x","mm":[1,{"q":null}],"zz":1}"#), "{log}");
+    assert!(
+        log.contains(r#"o={"a":"x","mm":[1,{"q":null}],"zz":1}"#),
+        "{log}"
+    );
     let o_line = log.lines().find(|l| l.starts_with("o=")).unwrap();
     let parsed: Value = serde_json::from_str(&o_line[2..]).unwrap();
     assert_eq!(parsed, json!({"zz": 1, "a": "x", "mm": [1, {"q": null}]}));
@@ -66,7 +72,12 @@ async fn invalid_result_json_is_a_job_error() {
     assert!(!o.success);
     let bad = only(&o, "bad");
     assert!(!bad.success);
-    let msg = bad.result.pointer("/error/message").unwrap().as_str().unwrap();
+    let msg = bad
+        .result
+        .pointer("/error/message")
+        .unwrap()
+        .as_str()
+        .unwrap();
     assert!(msg.contains("result.json"), "{msg}");
     assert!(o.jobs_of("after").is_empty());
 }
@@ -122,7 +133,10 @@ fn cli_exit_codes_and_output() {
     assert_eq!(ok.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&ok.stdout).trim(), "\"ok\"");
     let err = String::from_utf8_lossy(&ok.stderr);
-    assert!(err.contains("start  rjson (attempt 1)") && err.contains("ok     rjson (attempt 1)"), "{err}");
+    assert!(
+        err.contains("start  rjson (attempt 1)") && err.contains("ok     rjson (attempt 1)"),
+        "{err}"
+    );
     let failed = run(&["exec", &format!("{dir}/invalid_result_json.json")]);
     assert_eq!(failed.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&failed.stderr).contains("FAILED bad"));

@@ -35,8 +35,7 @@ async fn branchall_skip_failure_absent_defaults_to_true() {
     assert!(o.success, "{:?}", o.result);
     // The next step sees the array with the failed branch's error.
     let next = only(&o, "next");
-    let p: serde_json::Value =
-        serde_json::from_str(next.args["p"].as_str().unwrap()).unwrap();
+    let p: serde_json::Value = serde_json::from_str(next.args["p"].as_str().unwrap()).unwrap();
     assert_eq!(p[0], json!("fine"));
     assert_eq!(p[1]["error"]["name"], "ExecutionErr");
 }

@@ -33,7 +33,9 @@ async fn skip_if_passes_previous_result_and_stop_after_if_ends_the_flow() {
     let o = run("stop_and_skip", json!({"skip": true})).await;
     assert!(o.success);
     assert!(o.jobs_of("skipped").is_empty());
-    assert!(o.jobs.iter().any(|j| j.kind == "identity" && j.module_id.as_deref() == Some("skipped") && j.result == json!("1")));
+    assert!(o.jobs.iter().any(|j| j.kind == "identity"
+        && j.module_id.as_deref() == Some("skipped")
+        && j.result == json!("1")));
     assert!(o.jobs_of("never").is_empty());
     assert_eq!(o.result, json!({"stop": true}));
 

@@ -10,7 +10,9 @@ fn intervals(dir: &std::path::Path, n: usize) -> Vec<(u128, u128)> {
     (0..n)
         .map(|i| {
             let t = std::fs::read_to_string(dir.join(i.to_string())).unwrap();
-            let mut it = t.lines().map(|l| l.split(' ').nth(1).unwrap().parse::<u128>().unwrap());
+            let mut it = t
+                .lines()
+                .map(|l| l.split(' ').nth(1).unwrap().parse::<u128>().unwrap());
             (it.next().unwrap(), it.next().unwrap())
         })
         .collect()
@@ -106,8 +108,7 @@ async fn single_step_sequential_loop_collapses_into_the_parent() {
         assert_eq!(j.result["root_flow"], root);
     }
     // results.seq_body never exists (null); results.seq is the loop's array.
-    let probe: serde_json::Value =
-        serde_json::from_str(o.result.as_str().unwrap()).unwrap();
+    let probe: serde_json::Value = serde_json::from_str(o.result.as_str().unwrap()).unwrap();
     assert_eq!(probe[0], json!(null));
     assert_eq!(probe[1].as_array().unwrap().len(), 2);
 }

@@ -7,8 +7,17 @@ use std::time::{Duration, Instant};
 
 async fn wait_file(p: &std::path::Path) {
     let t = Instant::now();
-    while !p.exists() || std::fs::read_to_string(p).unwrap_or_default().trim().is_empty() {
-        assert!(t.elapsed() < Duration::from_secs(10), "{} never appeared", p.display());
+    while !p.exists()
+        || std::fs::read_to_string(p)
+            .unwrap_or_default()
+            .trim()
+            .is_empty()
+    {
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "{} never appeared",
+            p.display()
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -20,7 +29,12 @@ async fn timeout_kills_the_process_group() {
     let o = run("timeout", json!({"dir": dir.path()})).await;
     let took = t.elapsed();
     assert!(!o.success);
-    let msg = o.result.pointer("/error/message").unwrap().as_str().unwrap();
+    let msg = o
+        .result
+        .pointer("/error/message")
+        .unwrap()
+        .as_str()
+        .unwrap();
     assert!(msg.contains("Timed out after 1s"), "{msg}");
     // 1 s timeout + SIGINT grace (bash waits on `sleep`, so SIGTERM/SIGKILL are needed).
     assert!(took < Duration::from_secs(4), "{took:?}");
@@ -65,7 +79,10 @@ async fn dropping_the_run_future_kills_every_group() {
     h.abort();
     let _ = h.await;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(!alive(bg), "background sleep {bg} survived dropping the run");
+    assert!(
+        !alive(bg),
+        "background sleep {bg} survived dropping the run"
+    );
     assert!(!alive(read_pid(&dir.path().join("main.pid"))));
 }
 
@@ -83,7 +100,11 @@ fn ctrl_c_on_the_cli_cancels_and_kills_groups() {
         .unwrap();
     let pidf = dir.path().join("bg.pid");
     let t = Instant::now();
-    while std::fs::read_to_string(&pidf).unwrap_or_default().trim().is_empty() {
+    while std::fs::read_to_string(&pidf)
+        .unwrap_or_default()
+        .trim()
+        .is_empty()
+    {
         assert!(t.elapsed() < Duration::from_secs(10));
         std::thread::sleep(Duration::from_millis(20));
     }

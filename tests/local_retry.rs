@@ -12,13 +12,20 @@ async fn retry_reuses_arguments_and_exposes_fail_count() {
     let jobs = o.jobs_of("flaky");
     assert_eq!(jobs.len(), 3);
     // New job per attempt, same arguments (the Math.random() transform is not re-evaluated).
-    assert_eq!(jobs.iter().map(|j| j.attempt).collect::<Vec<_>>(), vec![1, 2, 3]);
+    assert_eq!(
+        jobs.iter().map(|j| j.attempt).collect::<Vec<_>>(),
+        vec![1, 2, 3]
+    );
     assert!(jobs[0].job_id != jobs[1].job_id && jobs[1].job_id != jobs[2].job_id);
     assert_eq!(jobs[0].args, jobs[1].args);
     assert_eq!(jobs[1].args, jobs[2].args);
     assert!(!jobs[0].success && !jobs[1].success && jobs[2].success);
     for (i, j) in jobs.iter().enumerate() {
-        assert!(j.log.contains(&format!("attempt fail_count={i} ")), "{}", j.log);
+        assert!(
+            j.log.contains(&format!("attempt fail_count={i} ")),
+            "{}",
+            j.log
+        );
     }
     let r = &jobs[2].result;
     assert_eq!(r["fail_count"], 2);
@@ -42,7 +49,12 @@ async fn retries_exhausted_fail_the_flow_after_constant_then_exponential() {
     assert_eq!(jobs.len(), 3);
     // Constant delay 1 s, then exponential 1 * 0^2 = 0 s.
     assert!(t.elapsed().as_secs_f64() >= 1.0);
-    let msg = o.result.pointer("/error/message").unwrap().as_str().unwrap();
+    let msg = o
+        .result
+        .pointer("/error/message")
+        .unwrap()
+        .as_str()
+        .unwrap();
     assert!(msg.starts_with("ExitCode: 1"), "{msg}");
 }
 

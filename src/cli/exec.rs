@@ -78,7 +78,10 @@ pub fn run(args: ExecArgs) -> i32 {
     }
     let cancel = local::CancelToken::new();
     opts.cancel = Some(cancel.clone());
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => return usage(format!("cannot start runtime: {e}")),
     };

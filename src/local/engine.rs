@@ -15,7 +15,9 @@ use super::env::{Identity, JobEnv, job_env};
 use super::expr::{self, Scope};
 use super::openflow::{FlowModule, InputTransform, ModuleValue, Retry};
 use super::process::{self, Ending};
-use super::state::{FlowStatus, JobKind, JobState, ModuleStatus, RetryStatus, SharedTable, rfc3339};
+use super::state::{
+    FlowStatus, JobKind, JobState, ModuleStatus, RetryStatus, SharedTable, rfc3339,
+};
 use super::{Event, JobRecord};
 
 type BoxFut<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
@@ -74,7 +76,10 @@ pub(crate) struct FlowOutcome {
 }
 
 enum ModOutcome {
-    Ok { result: Value, stopped: bool },
+    Ok {
+        result: Value,
+        stopped: bool,
+    },
     /// Failed, but the flow continues (continue_on_error, skip_failure of branchall).
     Soft(Value),
     Fail(Value),
@@ -147,7 +152,14 @@ impl Engine {
         error_value("Canceled", "Job canceled: run canceled by the user")
     }
 
-    fn new_job(&self, kind: JobKind, parent: Option<&Frame>, root: Option<Uuid>, step: Option<&str>, args: Map<String, Value>) -> Uuid {
+    fn new_job(
+        &self,
+        kind: JobKind,
+        parent: Option<&Frame>,
+        root: Option<Uuid>,
+        step: Option<&str>,
+        args: Map<String, Value>,
+    ) -> Uuid {
         let id = Uuid::new_v4();
         let js = JobState {
             id,
@@ -185,7 +197,8 @@ impl Engine {
     }
 
     fn with_status<R>(&self, flow: Uuid, f: impl FnOnce(&mut FlowStatus) -> R) -> Option<R> {
-        self.with_job(flow, |j| j.flow_status.as_mut().map(f)).flatten()
+        self.with_job(flow, |j| j.flow_status.as_mut().map(f))
+            .flatten()
     }
 
     fn complete_job(&self, id: Uuid, success: bool, result: &Value, logs: Option<&str>) {
@@ -199,7 +212,19 @@ impl Engine {
         });
     }
 
-    fn record(&self, job_id: Uuid, kind: JobKind, frame: Option<&Frame>, module_id: Option<&str>, attempt: u32, args: &Map<String, Value>, result: &Value, success: bool, started: SystemTime, log: String) {
+    fn record(
+        &self,
+        job_id: Uuid,
+        kind: JobKind,
+        frame: Option<&Frame>,
+        module_id: Option<&str>,
+        attempt: u32,
+        args: &Map<String, Value>,
+        result: &Value,
+        success: bool,
+        started: SystemTime,
+        log: String,
+    ) {
         self.records.lock().unwrap().push(JobRecord {
             job_id,
             parent_job: frame.map(|f| f.job_id),
@@ -221,7 +246,11 @@ impl Engine {
 }
 
 /// Run a flow job's modules in order (wf `push_next_flow_job` / `update_flow_status_after_job_completion`).
-pub(crate) fn run_flow_modules(eng: Arc<Engine>, frame: Arc<Frame>, modules: Vec<FlowModule>) -> BoxFut<FlowOutcome> {
+pub(crate) fn run_flow_modules(
+    eng: Arc<Engine>,
+    frame: Arc<Frame>,
+    modules: Vec<FlowModule>,
+) -> BoxFut<FlowOutcome> {
     Box::pin(async move {
         let started = SystemTime::now();
         eng.with_status(frame.job_id, |s| {
@@ -239,7 +268,18 @@ pub(crate) fn run_flow_modules(eng: Arc<Engine>, frame: Arc<Frame>, modules: Vec
         let out = walk(eng.clone(), frame.clone(), modules).await;
         eng.complete_job(frame.job_id, out.success, &out.result, None);
         let args = frame.args.clone();
-        eng.record(frame.job_id, JobKind::Flow, frame.parent.as_deref(), None, 1, &args, &out.result, out.success, started, String::new());
+        eng.record(
+            frame.job_id,
+            JobKind::Flow,
+            frame.parent.as_deref(),
+            None,
+            1,
+            &args,
+            &out.result,
+            out.success,
+            started,
+            String::new(),
+        );
         out
     })
 }
@@ -247,32 +287,52 @@ pub(crate) fn run_flow_modules(eng: Arc<Engine>, frame: Arc<Frame>, modules: Vec
 async fn walk(eng: Arc<Engine>, frame: Arc<Frame>, modules: Vec<FlowModule>) -> FlowOutcome {
     // wf push_next_flow_job: an empty flow returns its arguments.
     if modules.is_empty() {
-        return FlowOutcome { success: true, result: Value::Object(frame.args.clone()), stopped: false };
+        return FlowOutcome {
+            success: true,
+            result: Value::Object(frame.args.clone()),
+            stopped: false,
+        };
     }
     // wf: at step 0 previous_result is the flow's arguments.
     let mut last = Value::Object(frame.args.clone());
     let n = modules.len();
     for (i, m) in modules.iter().enumerate() {
         if eng.canceled() {
-            return FlowOutcome { success: false, result: Engine::canceled_value(), stopped: false };
+            return FlowOutcome {
+                success: false,
+                result: Engine::canceled_value(),
+                stopped: false,
+            };
         }
         eng.with_status(frame.job_id, |s| {
             s.step = i as i32;
             s.modules[i].status = "InProgress";
         });
-        let prev_id = if i > 0 { Some(modules[i - 1].id.clone()) } else { None };
+        let prev_id = if i > 0 {
+            Some(modules[i - 1].id.clone())
+        } else {
+            None
+        };
         let out = run_module(eng.clone(), frame.clone(), m.clone(), last.clone(), prev_id).await;
         let is_last = i + 1 == n;
         let (status, result) = match &out {
             ModOutcome::Ok { result, .. } => ("Success", result.clone()),
             ModOutcome::Soft(r) | ModOutcome::Fail(r) => ("Failure", r.clone()),
         };
-        frame.results.lock().unwrap().push((m.id.clone(), result.clone()));
+        frame
+            .results
+            .lock()
+            .unwrap()
+            .push((m.id.clone(), result.clone()));
         eng.with_status(frame.job_id, |s| s.modules[i].status = status);
         match out {
             ModOutcome::Ok { result, stopped } => {
                 if stopped {
-                    return FlowOutcome { success: true, result, stopped: true };
+                    return FlowOutcome {
+                        success: true,
+                        result,
+                        stopped: true,
+                    };
                 }
                 last = result;
             }
@@ -280,28 +340,49 @@ async fn walk(eng: Arc<Engine>, frame: Arc<Frame>, modules: Vec<FlowModule>) -> 
             // continues the flow, but the flow fails when it was the last step.
             ModOutcome::Soft(result) => {
                 if is_last {
-                    return FlowOutcome { success: false, result, stopped: false };
+                    return FlowOutcome {
+                        success: false,
+                        result,
+                        stopped: false,
+                    };
                 }
                 last = result;
             }
             ModOutcome::Fail(result) => {
                 if eng.canceled() {
-                    return FlowOutcome { success: false, result, stopped: false };
+                    return FlowOutcome {
+                        success: false,
+                        result,
+                        stopped: false,
+                    };
                 }
                 return run_failure_module(eng.clone(), frame.clone(), m.id.clone(), result).await;
             }
         }
     }
-    FlowOutcome { success: true, result: last, stopped: false }
+    FlowOutcome {
+        success: true,
+        result: last,
+        stopped: false,
+    }
 }
 
 /// wf: on failure (after retries) the flow's failure_module runs with the error as
 /// previous_result; the flow succeeds only if it returns `{"recover": true}`
 /// (`result_has_recover_true`). The flow-level failure module also runs in subflows
 /// (loop iterations, branches).
-async fn run_failure_module(eng: Arc<Engine>, frame: Arc<Frame>, failed_id: String, error: Value) -> FlowOutcome {
+async fn run_failure_module(
+    eng: Arc<Engine>,
+    frame: Arc<Frame>,
+    failed_id: String,
+    error: Value,
+) -> FlowOutcome {
     let Some(fm) = eng.failure_module.clone() else {
-        return FlowOutcome { success: false, result: error, stopped: false };
+        return FlowOutcome {
+            success: false,
+            result: error,
+            stopped: false,
+        };
     };
     eng.with_status(frame.job_id, |s| {
         s.step = s.modules.len() as i32;
@@ -316,30 +397,68 @@ async fn run_failure_module(eng: Arc<Engine>, frame: Arc<Frame>, failed_id: Stri
         ModOutcome::Ok { result, .. } => (true, result),
         ModOutcome::Soft(r) | ModOutcome::Fail(r) => (false, r),
     };
-    eng.with_status(frame.job_id, |s| s.failure_status = if ok { "Success" } else { "Failure" });
-    let recover = result.get("recover").and_then(Value::as_bool).unwrap_or(false);
-    FlowOutcome { success: ok && recover, result, stopped: false }
+    eng.with_status(frame.job_id, |s| {
+        s.failure_status = if ok { "Success" } else { "Failure" }
+    });
+    let recover = result
+        .get("recover")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    FlowOutcome {
+        success: ok && recover,
+        result,
+        stopped: false,
+    }
 }
 
-fn scope_for(eng: &Engine, frame: &Frame, prev: &Value, prev_id: Option<String>, extra: Vec<(String, Value)>) -> Scope {
+fn scope_for(
+    eng: &Engine,
+    frame: &Frame,
+    prev: &Value,
+    prev_id: Option<String>,
+    extra: Vec<(String, Value)>,
+) -> Scope {
     let _ = eng;
     let mut context = vec![("previous_result".to_string(), prev.clone())];
     context.extend(extra);
-    Scope { context, flow_input: frame.args.clone(), results: Some(frame.visible_results()), previous_id: prev_id }
+    Scope {
+        context,
+        flow_input: frame.args.clone(),
+        results: Some(frame.visible_results()),
+        previous_id: prev_id,
+    }
 }
 
-async fn eval_blocking(eng: &Engine, f: impl FnOnce() -> Result<Value, String> + Send + 'static) -> Result<Value, String> {
+async fn eval_blocking(
+    eng: &Engine,
+    f: impl FnOnce() -> Result<Value, String> + Send + 'static,
+) -> Result<Value, String> {
     let _ = eng;
-    tokio::task::spawn_blocking(f).await.map_err(|e| e.to_string())?
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| e.to_string())?
 }
 
 /// wf `transform_input`: static values as-is, javascript evaluated with `params` (empty),
 /// `previous_result`, `flow_input` and `results`.
-async fn transform_input(eng: &Engine, frame: &Frame, transforms: &Map<String, Value>, prev: &Value, prev_id: Option<String>) -> Result<Map<String, Value>, String> {
+async fn transform_input(
+    eng: &Engine,
+    frame: &Frame,
+    transforms: &Map<String, Value>,
+    prev: &Value,
+    prev_id: Option<String>,
+) -> Result<Map<String, Value>, String> {
     let mut out = Map::new();
-    let scope = scope_for(eng, frame, prev, prev_id, vec![("params".into(), json!({}))]);
+    let scope = scope_for(
+        eng,
+        frame,
+        prev,
+        prev_id,
+        vec![("params".into(), json!({}))],
+    );
     for (k, v) in transforms {
-        let t: InputTransform = serde_json::from_value(v.clone()).map_err(|e| format!("input transform `{k}`: {e}"))?;
+        let t: InputTransform =
+            serde_json::from_value(v.clone()).map_err(|e| format!("input transform `{k}`: {e}"))?;
         let value = match t {
             InputTransform::Static { value } => value,
             InputTransform::Javascript { expr } => {
@@ -353,7 +472,13 @@ async fn transform_input(eng: &Engine, frame: &Frame, transforms: &Map<String, V
     Ok(out)
 }
 
-fn run_module(eng: Arc<Engine>, frame: Arc<Frame>, m: FlowModule, prev: Value, prev_id: Option<String>) -> BoxFut<ModOutcome> {
+fn run_module(
+    eng: Arc<Engine>,
+    frame: Arc<Frame>,
+    m: FlowModule,
+    prev: Value,
+    prev_id: Option<String>,
+) -> BoxFut<ModOutcome> {
     Box::pin(async move {
         let kind = match m.kind() {
             Ok(k) => k,
@@ -364,8 +489,14 @@ fn run_module(eng: Arc<Engine>, frame: Arc<Frame>, m: FlowModule, prev: Value, p
             (m.suspend.is_some(), "suspend"),
             (m.cache_ttl.is_some(), "cache_ttl"),
             (m.mock.is_some(), "mock"),
-            (m.stop_after_all_iters_if.is_some(), "stop_after_all_iters_if"),
-            (m.retry.as_ref().is_some_and(|r| r.retry_if.is_some()), "retry.retry_if"),
+            (
+                m.stop_after_all_iters_if.is_some(),
+                "stop_after_all_iters_if",
+            ),
+            (
+                m.retry.as_ref().is_some_and(|r| r.retry_if.is_some()),
+                "retry.retry_if",
+            ),
         ] {
             if present {
                 eng.warn_once(&m.id, what);
@@ -374,16 +505,45 @@ fn run_module(eng: Arc<Engine>, frame: Arc<Frame>, m: FlowModule, prev: Value, p
         // wf: skip_if is evaluated with result = previous_result = the previous module's result;
         // a skipped module becomes an identity job passing previous_result through.
         if let Some(skip) = &m.skip_if {
-            let s = scope_for(&eng, &frame, &prev, prev_id.clone(), vec![("result".into(), prev.clone())]);
+            let s = scope_for(
+                &eng,
+                &frame,
+                &prev,
+                prev_id.clone(),
+                vec![("result".into(), prev.clone())],
+            );
             let e = skip.expr.clone();
             let lim = eng.expr_timeout;
             match eval_blocking(&eng, move || expr::eval_bool(&e, &s, lim).map(Value::Bool)).await {
                 Ok(Value::Bool(true)) => {
-                    let id = eng.new_job(JobKind::Identity, Some(&frame), Some(frame.root_for_children), Some(&m.id), Map::new());
+                    let id = eng.new_job(
+                        JobKind::Identity,
+                        Some(&frame),
+                        Some(frame.root_for_children),
+                        Some(&m.id),
+                        Map::new(),
+                    );
                     eng.complete_job(id, true, &prev, None);
-                    eng.emit(Event::StepSkipped { module_id: m.id.clone(), path: format!("{}{}", frame.path, m.id) });
-                    eng.record(id, JobKind::Identity, Some(&frame), Some(&m.id), 1, &Map::new(), &prev, true, SystemTime::now(), String::new());
-                    return ModOutcome::Ok { result: prev, stopped: false };
+                    eng.emit(Event::StepSkipped {
+                        module_id: m.id.clone(),
+                        path: format!("{}{}", frame.path, m.id),
+                    });
+                    eng.record(
+                        id,
+                        JobKind::Identity,
+                        Some(&frame),
+                        Some(&m.id),
+                        1,
+                        &Map::new(),
+                        &prev,
+                        true,
+                        SystemTime::now(),
+                        String::new(),
+                    );
+                    return ModOutcome::Ok {
+                        result: prev,
+                        stopped: false,
+                    };
                 }
                 Ok(_) => {}
                 Err(e) => return ModOutcome::Fail(error_value("ExecutionErr", e)),
@@ -395,8 +555,11 @@ fn run_module(eng: Arc<Engine>, frame: Arc<Frame>, m: FlowModule, prev: Value, p
         // Retried scripts reuse the failed job's arguments (wf `get_args_from_id`): input
         // transforms are evaluated once.
         let script_args = match &kind {
-            ModuleValue::RawScript { input_transforms, .. } => {
-                match transform_input(&eng, &frame, input_transforms, &prev, prev_id.clone()).await {
+            ModuleValue::RawScript {
+                input_transforms, ..
+            } => {
+                match transform_input(&eng, &frame, input_transforms, &prev, prev_id.clone()).await
+                {
                     Ok(a) => Some(a),
                     Err(e) => return ModOutcome::Fail(error_value("ExecutionErr", e)),
                 }
@@ -410,16 +573,40 @@ fn run_module(eng: Arc<Engine>, frame: Arc<Frame>, m: FlowModule, prev: Value, p
                 ModuleValue::RawScript { content, .. } => {
                     let args = script_args.clone().unwrap_or_default();
                     let path = format!("{}{}", frame.path, m.id);
-                    let (ok, r, id) = run_script_job(&eng, &frame, &m.id, &path, content, args, timeout_secs(&m), attempt).await;
+                    let (ok, r, id) = run_script_job(
+                        &eng,
+                        &frame,
+                        &m.id,
+                        &path,
+                        content,
+                        args,
+                        timeout_secs(&m),
+                        attempt,
+                    )
+                    .await;
                     (ok, r, false, Some(id))
                 }
                 ModuleValue::Identity => {
-                    let id = eng.new_job(JobKind::Identity, Some(&frame), Some(frame.root_for_children), Some(&m.id), Map::new());
+                    let id = eng.new_job(
+                        JobKind::Identity,
+                        Some(&frame),
+                        Some(frame.root_for_children),
+                        Some(&m.id),
+                        Map::new(),
+                    );
                     eng.complete_job(id, true, &prev, None);
                     (true, prev.clone(), false, Some(id))
                 }
                 _ => {
-                    let o = run_container(eng.clone(), frame.clone(), m.clone(), kind.clone(), prev.clone(), prev_id.clone()).await;
+                    let o = run_container(
+                        eng.clone(),
+                        frame.clone(),
+                        m.clone(),
+                        kind.clone(),
+                        prev.clone(),
+                        prev_id.clone(),
+                    )
+                    .await;
                     match o {
                         ModOutcome::Ok { result, stopped } => (true, result, stopped, None),
                         ModOutcome::Soft(r) => return ModOutcome::Soft(r),
@@ -434,27 +621,45 @@ fn run_module(eng: Arc<Engine>, frame: Arc<Frame>, m: FlowModule, prev: Value, p
                 }
                 // wf: stop_after_if is evaluated (not for branchall) with result and
                 // previous_result = the module's result and flow_input; no `results`.
-                let is_loop = matches!(kind, ModuleValue::ForLoopFlow { .. } | ModuleValue::WhileLoopFlow { .. });
+                let is_loop = matches!(
+                    kind,
+                    ModuleValue::ForLoopFlow { .. } | ModuleValue::WhileLoopFlow { .. }
+                );
                 let is_branchall = matches!(kind, ModuleValue::BranchAll { .. });
                 if let (Some(sa), false, false) = (&m.stop_after_if, is_loop, is_branchall) {
                     let s = Scope {
-                        context: vec![("result".into(), result.clone()), ("previous_result".into(), result.clone())],
+                        context: vec![
+                            ("result".into(), result.clone()),
+                            ("previous_result".into(), result.clone()),
+                        ],
                         flow_input: frame.args.clone(),
                         results: None,
                         previous_id: None,
                     };
                     let e = sa.expr.clone();
                     let lim = eng.expr_timeout;
-                    match eval_blocking(&eng, move || expr::eval_bool(&e, &s, lim).map(Value::Bool)).await {
+                    match eval_blocking(&eng, move || expr::eval_bool(&e, &s, lim).map(Value::Bool))
+                        .await
+                    {
                         Ok(Value::Bool(true)) => {
-                            eng.emit(Event::Warning { module_id: Some(m.id.clone()), message: "stop_after_if is true: the flow stops early".into() });
+                            eng.emit(Event::Warning {
+                                module_id: Some(m.id.clone()),
+                                message: "stop_after_if is true: the flow stops early".into(),
+                            });
                             // wf get_stop_after_if_data: with an error_message the flow fails with
                             // "Flow early stop: <message>".
                             if let Some(msg) = &sa.error_message {
-                                let msg = if msg.is_empty() { format!("Flow early stop: {}", sa.expr) } else { format!("Flow early stop: {msg}") };
+                                let msg = if msg.is_empty() {
+                                    format!("Flow early stop: {}", sa.expr)
+                                } else {
+                                    format!("Flow early stop: {msg}")
+                                };
                                 return ModOutcome::Fail(Value::String(msg));
                             }
-                            return ModOutcome::Ok { result, stopped: true };
+                            return ModOutcome::Ok {
+                                result,
+                                stopped: true,
+                            };
                         }
                         Ok(_) => {}
                         Err(e) => return ModOutcome::Fail(error_value("ExecutionErr", e)),
@@ -479,7 +684,12 @@ fn run_module(eng: Arc<Engine>, frame: Arc<Frame>, m: FlowModule, prev: Value, p
                             ms.failed_retries = failed;
                         }
                     });
-                    eng.emit(Event::Retrying { module_id: m.id.clone(), path: format!("{}{}", frame.path, m.id), next_attempt: fail_count + 1, delay });
+                    eng.emit(Event::Retrying {
+                        module_id: m.id.clone(),
+                        path: format!("{}{}", frame.path, m.id),
+                        next_attempt: fail_count + 1,
+                        delay,
+                    });
                     let mut c = eng.cancel.clone();
                     tokio::select! {
                         _ = tokio::time::sleep(delay) => {}
@@ -487,7 +697,11 @@ fn run_module(eng: Arc<Engine>, frame: Arc<Frame>, m: FlowModule, prev: Value, p
                     }
                 }
                 None => {
-                    return if continue_on_error { ModOutcome::Soft(result) } else { ModOutcome::Fail(result) };
+                    return if continue_on_error {
+                        ModOutcome::Soft(result)
+                    } else {
+                        ModOutcome::Fail(result)
+                    };
                 }
             }
         }
@@ -496,10 +710,28 @@ fn run_module(eng: Arc<Engine>, frame: Arc<Frame>, m: FlowModule, prev: Value, p
 
 /// One bash job. Returns (success, result, job id).
 #[allow(clippy::too_many_arguments)]
-async fn run_script_job(eng: &Arc<Engine>, frame: &Frame, step_id: &str, path: &str, content: &str, args: Map<String, Value>, timeout: Option<Duration>, attempt: u32) -> (bool, Value, Uuid) {
-    let job_id = eng.new_job(JobKind::Script, Some(frame), Some(frame.root_for_children), Some(step_id), args.clone());
+async fn run_script_job(
+    eng: &Arc<Engine>,
+    frame: &Frame,
+    step_id: &str,
+    path: &str,
+    content: &str,
+    args: Map<String, Value>,
+    timeout: Option<Duration>,
+    attempt: u32,
+) -> (bool, Value, Uuid) {
+    let job_id = eng.new_job(
+        JobKind::Script,
+        Some(frame),
+        Some(frame.root_for_children),
+        Some(step_id),
+        args.clone(),
+    );
     let started = SystemTime::now();
-    let (ok, result, log, t0) = exec_bash(eng, frame, job_id, step_id, path, attempt, content, &args, timeout).await;
+    let (ok, result, log, t0) = exec_bash(
+        eng, frame, job_id, step_id, path, attempt, content, &args, timeout,
+    )
+    .await;
     eng.complete_job(job_id, ok, &result, Some(&log));
     eng.emit(Event::StepFinished {
         job_id,
@@ -511,7 +743,18 @@ async fn run_script_job(eng: &Arc<Engine>, frame: &Frame, step_id: &str, path: &
         result: result.clone(),
         log_tail: tail_lines(&log, 20),
     });
-    eng.record(job_id, JobKind::Script, Some(frame), Some(step_id), attempt, &args, &result, ok, started, log);
+    eng.record(
+        job_id,
+        JobKind::Script,
+        Some(frame),
+        Some(step_id),
+        attempt,
+        &args,
+        &result,
+        ok,
+        started,
+        log,
+    );
     (ok, result, job_id)
 }
 
@@ -521,7 +764,17 @@ fn tail_lines(s: &str, n: usize) -> String {
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn exec_bash(eng: &Arc<Engine>, frame: &Frame, job_id: Uuid, step_id: &str, path: &str, attempt: u32, content: &str, args: &Map<String, Value>, timeout: Option<Duration>) -> (bool, Value, String, Instant) {
+async fn exec_bash(
+    eng: &Arc<Engine>,
+    frame: &Frame,
+    job_id: Uuid,
+    step_id: &str,
+    path: &str,
+    attempt: u32,
+    content: &str,
+    args: &Map<String, Value>,
+    timeout: Option<Duration>,
+) -> (bool, Value, String, Instant) {
     let mut t0 = Instant::now();
     // Bounded worker pool: a job occupies a worker only while its process runs.
     let mut c = eng.cancel.clone();
@@ -531,7 +784,12 @@ async fn exec_bash(eng: &Arc<Engine>, frame: &Frame, job_id: Uuid, step_id: &str
     };
     t0 = Instant::now();
     eng.with_job(job_id, |j| j.started_at = Some(SystemTime::now()));
-    eng.emit(Event::StepStarted { job_id, module_id: step_id.to_string(), path: path.to_string(), attempt });
+    eng.emit(Event::StepStarted {
+        job_id,
+        module_id: step_id.to_string(),
+        path: path.to_string(),
+        attempt,
+    });
     let sig = match bash::parse_signature(content) {
         Ok(s) => s,
         Err(e) => return (false, error_value("ExecutionErr", e), String::new(), t0),
@@ -548,7 +806,12 @@ async fn exec_bash(eng: &Arc<Engine>, frame: &Frame, job_id: Uuid, step_id: &str
         Ok(())
     })();
     if let Err(e) = prep {
-        return (false, error_value("ExecutionErr", format!("cannot prepare job directory: {e}")), String::new(), t0);
+        return (
+            false,
+            error_value("ExecutionErr", format!("cannot prepare job directory: {e}")),
+            String::new(),
+            t0,
+        );
     }
     let env = job_env(
         &eng.identity,
@@ -562,11 +825,22 @@ async fn exec_bash(eng: &Arc<Engine>, frame: &Frame, job_id: Uuid, step_id: &str
         },
     );
     let mut cmd = tokio::process::Command::new("/bin/bash");
-    cmd.arg("wrapper.sh").args(&argv).current_dir(&dir).env_clear().envs(&env);
+    cmd.arg("wrapper.sh")
+        .args(&argv)
+        .current_dir(&dir)
+        .env_clear()
+        .envs(&env);
     let header = "\n\n--- BASH CODE EXECUTION ---\n";
     let po = match process::run(cmd, timeout, eng.kill_grace, eng.cancel.clone()).await {
         Ok(p) => p,
-        Err(e) => return (false, error_value("ExecutionErr", format!("cannot start bash: {e}")), String::new(), t0),
+        Err(e) => {
+            return (
+                false,
+                error_value("ExecutionErr", format!("cannot start bash: {e}")),
+                String::new(),
+                t0,
+            );
+        }
     };
     let log = format!("{header}{}", po.output);
     let out = match po.ending {
@@ -575,11 +849,24 @@ async fn exec_bash(eng: &Arc<Engine>, frame: &Frame, job_id: Uuid, step_id: &str
             Err(e) => (false, error_value("ExecutionErr", e), log, t0),
         },
         Ending::Exited(code) => {
-            let code = code.map(|c| c.to_string()).unwrap_or_else(|| "killed by signal".into());
-            let msg = format!("ExitCode: {code}, last log lines:\n{}", tail_lines(&po.output, 20));
+            let code = code
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| "killed by signal".into());
+            let msg = format!(
+                "ExitCode: {code}, last log lines:\n{}",
+                tail_lines(&po.output, 20)
+            );
             (false, error_value("ExecutionErr", msg), log, t0)
         }
-        Ending::TimedOut(t) => (false, error_value("ExecutionErr", format!("Timed out after {}s", t.as_secs_f64())), log, t0),
+        Ending::TimedOut(t) => (
+            false,
+            error_value(
+                "ExecutionErr",
+                format!("Timed out after {}s", t.as_secs_f64()),
+            ),
+            log,
+            t0,
+        ),
         Ending::Canceled => (false, Engine::canceled_value(), log, t0),
     };
     if !eng.keep_job_dirs {
@@ -589,9 +876,26 @@ async fn exec_bash(eng: &Arc<Engine>, frame: &Frame, job_id: Uuid, step_id: &str
 }
 
 /// A subflow (loop iteration, branch) of `parent`.
-fn subflow(eng: &Engine, parent: &Arc<Frame>, module_id: &str, args: Map<String, Value>, own_root: bool, label: String) -> Arc<Frame> {
-    let root = if own_root { None } else { Some(parent.root_for_children) };
-    let id = eng.new_job(JobKind::Flow, Some(parent), root, Some(module_id), args.clone());
+fn subflow(
+    eng: &Engine,
+    parent: &Arc<Frame>,
+    module_id: &str,
+    args: Map<String, Value>,
+    own_root: bool,
+    label: String,
+) -> Arc<Frame> {
+    let root = if own_root {
+        None
+    } else {
+        Some(parent.root_for_children)
+    };
+    let id = eng.new_job(
+        JobKind::Flow,
+        Some(parent),
+        root,
+        Some(module_id),
+        args.clone(),
+    );
     Arc::new(Frame {
         job_id: id,
         parent: Some(parent.clone()),
@@ -632,9 +936,22 @@ fn collapsible(eng: &Engine, body: &[FlowModule]) -> bool {
         && b.mock.is_none()
 }
 
-async fn run_container(eng: Arc<Engine>, frame: Arc<Frame>, m: FlowModule, kind: ModuleValue, prev: Value, prev_id: Option<String>) -> ModOutcome {
+async fn run_container(
+    eng: Arc<Engine>,
+    frame: Arc<Frame>,
+    m: FlowModule,
+    kind: ModuleValue,
+    prev: Value,
+    prev_id: Option<String>,
+) -> ModOutcome {
     match kind {
-        ModuleValue::ForLoopFlow { iterator, modules, skip_failures, parallel, parallelism } => {
+        ModuleValue::ForLoopFlow {
+            iterator,
+            modules,
+            skip_failures,
+            parallel,
+            parallelism,
+        } => {
             let items = match iterator {
                 InputTransform::Static { value } => Ok(value),
                 InputTransform::Javascript { expr } => {
@@ -645,19 +962,32 @@ async fn run_container(eng: Arc<Engine>, frame: Arc<Frame>, m: FlowModule, kind:
             };
             let items = match items {
                 Ok(Value::Array(a)) => a,
-                Ok(other) => return ModOutcome::Fail(error_value("ExecutionErr", format!("Expected an array value in the iterator expression, found: {other}"))),
+                Ok(other) => {
+                    return ModOutcome::Fail(error_value(
+                        "ExecutionErr",
+                        format!(
+                            "Expected an array value in the iterator expression, found: {other}"
+                        ),
+                    ));
+                }
                 Err(e) => return ModOutcome::Fail(error_value("ExecutionErr", e)),
             };
             // Server default: skip_failures true when absent (windmill.md).
             let skip = skip_failures.unwrap_or(true);
             if items.is_empty() {
                 // wf: an empty loop succeeds with [].
-                return ModOutcome::Ok { result: json!([]), stopped: false };
+                return ModOutcome::Ok {
+                    result: json!([]),
+                    stopped: false,
+                };
             }
             if parallel.unwrap_or(false) {
                 let p = match parallelism {
                     Some(Value::Number(n)) => n.as_u64().map(|x| x.max(1) as usize),
-                    Some(Value::Object(o)) => o.get("value").and_then(Value::as_u64).map(|x| x.max(1) as usize),
+                    Some(Value::Object(o)) => o
+                        .get("value")
+                        .and_then(Value::as_u64)
+                        .map(|x| x.max(1) as usize),
                     _ => None,
                 };
                 let sem = Arc::new(Semaphore::new(p.unwrap_or(Semaphore::MAX_PERMITS)));
@@ -685,10 +1015,21 @@ async fn run_container(eng: Arc<Engine>, frame: Arc<Frame>, m: FlowModule, kind:
                     }
                 }
                 let all_ok = outs.iter().all(|o| o.as_ref().is_some_and(|o| o.success));
-                let arr = Value::Array(outs.into_iter().map(|o| o.map(|o| o.result).unwrap_or(Value::Null)).collect());
+                let arr = Value::Array(
+                    outs.into_iter()
+                        .map(|o| o.map(|o| o.result).unwrap_or(Value::Null))
+                        .collect(),
+                );
                 // wf: parallel loop succeeds if skip_failures or every iteration succeeded;
                 // either way its result is the array of iteration results.
-                return if skip || all_ok { ModOutcome::Ok { result: arr, stopped: false } } else { ModOutcome::Fail(arr) };
+                return if skip || all_ok {
+                    ModOutcome::Ok {
+                        result: arr,
+                        stopped: false,
+                    }
+                } else {
+                    ModOutcome::Fail(arr)
+                };
             }
             let collapse = collapsible(&eng, &modules);
             let mut results = vec![];
@@ -701,14 +1042,39 @@ async fn run_container(eng: Arc<Engine>, frame: Arc<Frame>, m: FlowModule, kind:
                 insert_iter_arg(&mut args, "iter".into(), json!({"index": i, "value": item}));
                 let (ok, r, stopped) = if collapse {
                     let body = &modules[0];
-                    let Ok(ModuleValue::RawScript { content, input_transforms, .. }) = body.kind() else { unreachable!() };
-                    let tmp = Frame { job_id: frame.job_id, parent: frame.parent.clone(), root_for_children: frame.root_for_children, args, results: Mutex::new(frame.results.lock().unwrap().clone()), path: frame.path.clone() };
-                    let targs = match transform_input(&eng, &tmp, &input_transforms, &prev, None).await {
-                        Ok(a) => a,
-                        Err(e) => return ModOutcome::Fail(error_value("ExecutionErr", e)),
+                    let Ok(ModuleValue::RawScript {
+                        content,
+                        input_transforms,
+                        ..
+                    }) = body.kind()
+                    else {
+                        unreachable!()
                     };
+                    let tmp = Frame {
+                        job_id: frame.job_id,
+                        parent: frame.parent.clone(),
+                        root_for_children: frame.root_for_children,
+                        args,
+                        results: Mutex::new(frame.results.lock().unwrap().clone()),
+                        path: frame.path.clone(),
+                    };
+                    let targs =
+                        match transform_input(&eng, &tmp, &input_transforms, &prev, None).await {
+                            Ok(a) => a,
+                            Err(e) => return ModOutcome::Fail(error_value("ExecutionErr", e)),
+                        };
                     // The loop's id and timeout apply to the collapsed step.
-                    let (ok, r, id) = run_script_job(&eng, &frame, &m.id, &format!("{}{}[{i}]", frame.path, m.id), &content, targs, timeout_secs(&m), 1).await;
+                    let (ok, r, id) = run_script_job(
+                        &eng,
+                        &frame,
+                        &m.id,
+                        &format!("{}{}[{i}]", frame.path, m.id),
+                        &content,
+                        targs,
+                        timeout_secs(&m),
+                        1,
+                    )
+                    .await;
                     ids.push(id);
                     (ok, r, false)
                 } else {
@@ -731,12 +1097,23 @@ async fn run_container(eng: Arc<Engine>, frame: Arc<Frame>, m: FlowModule, kind:
                     break;
                 }
             }
-            ModOutcome::Ok { result: Value::Array(results), stopped: false }
+            ModOutcome::Ok {
+                result: Value::Array(results),
+                stopped: false,
+            }
         }
-        ModuleValue::WhileLoopFlow { modules, skip_failures } => {
+        ModuleValue::WhileLoopFlow {
+            modules,
+            skip_failures,
+        } => {
             let skip = skip_failures.unwrap_or(true);
             if m.stop_after_if.is_none() {
-                eng.emit(Event::Warning { module_id: Some(m.id.clone()), message: "whileloopflow without stop_after_if only ends on failure or cancellation".into() });
+                eng.emit(Event::Warning {
+                    module_id: Some(m.id.clone()),
+                    message:
+                        "whileloopflow without stop_after_if only ends on failure or cancellation"
+                            .into(),
+                });
             }
             let mut results = vec![];
             let mut ids = vec![];
@@ -764,16 +1141,27 @@ async fn run_container(eng: Arc<Engine>, frame: Arc<Frame>, m: FlowModule, kind:
                 }
                 i += 1;
             }
-            ModOutcome::Ok { result: Value::Array(results), stopped: false }
+            ModOutcome::Ok {
+                result: Value::Array(results),
+                stopped: false,
+            }
         }
         ModuleValue::BranchOne { branches, default } => {
             // First branch whose predicate is truthy, else default.
             let mut chosen: (String, Vec<FlowModule>) = ("default".into(), default);
             for (k, b) in branches.into_iter().enumerate() {
-                let s = scope_for(&eng, &frame, &prev, prev_id.clone(), vec![("result".into(), prev.clone())]);
+                let s = scope_for(
+                    &eng,
+                    &frame,
+                    &prev,
+                    prev_id.clone(),
+                    vec![("result".into(), prev.clone())],
+                );
                 let e = b.expr.clone();
                 let lim = eng.expr_timeout;
-                match eval_blocking(&eng, move || expr::eval_bool(&e, &s, lim).map(Value::Bool)).await {
+                match eval_blocking(&eng, move || expr::eval_bool(&e, &s, lim).map(Value::Bool))
+                    .await
+                {
                     Ok(Value::Bool(true)) => {
                         chosen = (format!("branch{k}"), b.modules);
                         break;
@@ -784,24 +1172,54 @@ async fn run_container(eng: Arc<Engine>, frame: Arc<Frame>, m: FlowModule, kind:
             }
             if chosen.1.is_empty() {
                 // wf EmptyInnerFlows: the module succeeds with an empty list of flow jobs.
-                return ModOutcome::Ok { result: json!([]), stopped: false };
+                return ModOutcome::Ok {
+                    result: json!([]),
+                    stopped: false,
+                };
             }
-            let sub = subflow(&eng, &frame, &m.id, frame.args.clone(), false, format!("{}/{}", m.id, chosen.0));
+            let sub = subflow(
+                &eng,
+                &frame,
+                &m.id,
+                frame.args.clone(),
+                false,
+                format!("{}/{}", m.id, chosen.0),
+            );
             set_flow_jobs(&eng, &frame, &m.id, vec![sub.job_id]);
             let o = run_flow_modules(eng.clone(), sub, chosen.1).await;
-            if o.success { ModOutcome::Ok { result: o.result, stopped: o.stopped } } else { ModOutcome::Fail(o.result) }
+            if o.success {
+                ModOutcome::Ok {
+                    result: o.result,
+                    stopped: o.stopped,
+                }
+            } else {
+                ModOutcome::Fail(o.result)
+            }
         }
         ModuleValue::BranchAll { branches, parallel } => {
             if branches.is_empty() {
-                return ModOutcome::Ok { result: json!([]), stopped: false };
+                return ModOutcome::Ok {
+                    result: json!([]),
+                    stopped: false,
+                };
             }
             // Server default: skip_failure true when absent (windmill.md).
-            let skips: Vec<bool> = branches.iter().map(|b| b.skip_failure.unwrap_or(true)).collect();
+            let skips: Vec<bool> = branches
+                .iter()
+                .map(|b| b.skip_failure.unwrap_or(true))
+                .collect();
             if parallel.unwrap_or(true) {
                 let mut set = tokio::task::JoinSet::new();
                 let mut ids = vec![];
                 for (k, b) in branches.into_iter().enumerate() {
-                    let sub = subflow(&eng, &frame, &m.id, frame.args.clone(), false, format!("{}/branch{k}", m.id));
+                    let sub = subflow(
+                        &eng,
+                        &frame,
+                        &m.id,
+                        frame.args.clone(),
+                        false,
+                        format!("{}/branch{k}", m.id),
+                    );
                     ids.push(sub.job_id);
                     let eng2 = eng.clone();
                     set.spawn(async move { (k, run_flow_modules(eng2, sub, b.modules).await) });
@@ -813,15 +1231,29 @@ async fn run_container(eng: Arc<Engine>, frame: Arc<Frame>, m: FlowModule, kind:
                         outs[k] = Some(o);
                     }
                 }
-                let oks: Vec<bool> = outs.iter().map(|o| o.as_ref().is_some_and(|o| o.success)).collect();
-                let arr = Value::Array(outs.into_iter().map(|o| o.map(|o| o.result).unwrap_or(Value::Null)).collect());
+                let oks: Vec<bool> = outs
+                    .iter()
+                    .map(|o| o.as_ref().is_some_and(|o| o.success))
+                    .collect();
+                let arr = Value::Array(
+                    outs.into_iter()
+                        .map(|o| o.map(|o| o.result).unwrap_or(Value::Null))
+                        .collect(),
+                );
                 if oks.iter().all(|x| *x) {
-                    return ModOutcome::Ok { result: arr, stopped: false };
+                    return ModOutcome::Ok {
+                        result: arr,
+                        stopped: false,
+                    };
                 }
                 // wf compute_skip_branchall_failure (parallel): the module is a Failure, but the
                 // flow continues if every failed branch has skip_failure.
                 let skippable = oks.iter().zip(&skips).all(|(ok, skip)| *ok || *skip);
-                return if skippable { ModOutcome::Soft(arr) } else { ModOutcome::Fail(arr) };
+                return if skippable {
+                    ModOutcome::Soft(arr)
+                } else {
+                    ModOutcome::Fail(arr)
+                };
             }
             let mut results = vec![];
             let mut ids = vec![];
@@ -829,7 +1261,14 @@ async fn run_container(eng: Arc<Engine>, frame: Arc<Frame>, m: FlowModule, kind:
                 if eng.canceled() {
                     return ModOutcome::Fail(Engine::canceled_value());
                 }
-                let sub = subflow(&eng, &frame, &m.id, frame.args.clone(), false, format!("{}/branch{k}", m.id));
+                let sub = subflow(
+                    &eng,
+                    &frame,
+                    &m.id,
+                    frame.args.clone(),
+                    false,
+                    format!("{}/branch{k}", m.id),
+                );
                 ids.push(sub.job_id);
                 set_flow_jobs(&eng, &frame, &m.id, ids.clone());
                 let o = run_flow_modules(eng.clone(), sub, b.modules).await;
@@ -840,15 +1279,26 @@ async fn run_container(eng: Arc<Engine>, frame: Arc<Frame>, m: FlowModule, kind:
                     return ModOutcome::Fail(Value::Array(results));
                 }
             }
-            ModOutcome::Ok { result: Value::Array(results), stopped: false }
+            ModOutcome::Ok {
+                result: Value::Array(results),
+                stopped: false,
+            }
         }
-        ModuleValue::RawScript { .. } | ModuleValue::Identity => unreachable!("handled by run_module"),
+        ModuleValue::RawScript { .. } | ModuleValue::Identity => {
+            unreachable!("handled by run_module")
+        }
     }
 }
 
 /// A loop module's own stop_after_if, evaluated after each iteration with `result` = the
 /// iteration's result and `all_iters` = the results so far (wf `compute_bool_from_expr`).
-async fn loop_stop(eng: &Arc<Engine>, frame: &Frame, m: &FlowModule, r: &Value, all: &[Value]) -> Option<bool> {
+async fn loop_stop(
+    eng: &Arc<Engine>,
+    frame: &Frame,
+    m: &FlowModule,
+    r: &Value,
+    all: &[Value],
+) -> Option<bool> {
     let sa = m.stop_after_if.as_ref()?;
     let s = Scope {
         context: vec![
@@ -866,7 +1316,10 @@ async fn loop_stop(eng: &Arc<Engine>, frame: &Frame, m: &FlowModule, r: &Value, 
         Ok(Value::Bool(b)) => Some(b),
         Ok(_) => None,
         Err(e) => {
-            eng.emit(Event::Warning { module_id: Some(m.id.clone()), message: format!("stop_after_if: {e}") });
+            eng.emit(Event::Warning {
+                module_id: Some(m.id.clone()),
+                message: format!("stop_after_if: {e}"),
+            });
             Some(true)
         }
     }

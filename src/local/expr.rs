@@ -115,7 +115,8 @@ pub fn eval(expr: &str, scope: &Scope, limit: Duration) -> Result<Value, String>
     let code = format!(
         "{results_code}{decls}\n((async () => {{\n{body};\n}})()).then((x) => {{ globalThis.__wm_out = JSON.stringify(x ?? null); }}, (e) => {{ globalThis.__wm_err = String(e) + (e && e.stack ? '\\n' + e.stack : ''); }});\n"
     );
-    run_js(&code, limit).map_err(|e| format!("Error during isolated evaluation of expression `{expr}`:\n{e}"))
+    run_js(&code, limit)
+        .map_err(|e| format!("Error during isolated evaluation of expression `{expr}`:\n{e}"))
 }
 
 fn exact_flow_input(expr: &str, input: &Map<String, Value>) -> Option<Value> {
@@ -157,7 +158,13 @@ fn run_js(code: &str, limit: Duration) -> Result<Value, String> {
             Err(e) => Err(e.to_string()),
         }
     })
-    .map_err(|e| if Instant::now() > deadline { timeout_msg() } else { e })?;
+    .map_err(|e| {
+        if Instant::now() > deadline {
+            timeout_msg()
+        } else {
+            e
+        }
+    })?;
     loop {
         match rt.execute_pending_job() {
             Ok(true) => continue,
@@ -214,14 +221,20 @@ mod tests {
     fn scope() -> Scope {
         Scope {
             context: vec![
-                ("previous_result".into(), json!({"a": 1, "error": {"message": "boom"}})),
+                (
+                    "previous_result".into(),
+                    json!({"a": 1, "error": {"message": "boom"}}),
+                ),
                 ("params".into(), json!({})),
             ],
             flow_input: json!({"x": 2, "iter": {"index": 0, "value": "v"}})
                 .as_object()
                 .unwrap()
                 .clone(),
-            results: Some(vec![("s1".into(), json!([1, 2])), ("s1".into(), json!("outer"))]),
+            results: Some(vec![
+                ("s1".into(), json!([1, 2])),
+                ("s1".into(), json!("outer")),
+            ]),
             previous_id: Some("s1".into()),
         }
     }
@@ -237,15 +250,23 @@ mod tests {
         assert_eq!(eval("let y = 2; return y * 3", &s, L).unwrap(), json!(6));
         assert_eq!(eval("error.message", &s, L).unwrap(), json!("boom"));
         assert_eq!(eval("params", &s, L).unwrap(), json!({}));
-        assert!(eval("previous_result.error", &s, L).unwrap_err().contains("SyntaxError"));
+        assert!(
+            eval("previous_result.error", &s, L)
+                .unwrap_err()
+                .contains("SyntaxError")
+        );
         assert!(eval("nope.x", &s, L).is_err());
         assert!(eval_bool("flow_input.x > 1", &s, L).unwrap());
     }
 
     #[test]
     fn time_limit() {
-        let e = eval("(() => { while (true) {} })()", &scope(), Duration::from_millis(200))
-            .unwrap_err();
+        let e = eval(
+            "(() => { while (true) {} })()",
+            &scope(),
+            Duration::from_millis(200),
+        )
+        .unwrap_err();
         assert!(e.contains("too long"), "{e}");
     }
 }

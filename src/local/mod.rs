@@ -114,7 +114,9 @@ pub struct RunOptions {
 impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
-            workers: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            workers: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
             worker_env: vec![],
             workspace: "local".into(),
             username: "local".into(),
@@ -331,7 +333,10 @@ impl TempDir {
         let base = base.unwrap_or_else(std::env::temp_dir);
         let path = base.join(format!("mf-windmill-{}", Uuid::new_v4().simple()));
         std::fs::create_dir_all(&path)?;
-        Ok(TempDir { path, remove: !keep })
+        Ok(TempDir {
+            path,
+            remove: !keep,
+        })
     }
 }
 

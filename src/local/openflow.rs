@@ -267,9 +267,8 @@ pub fn validate(flow: &FlowValue) -> Result<(), FlowError> {
                 }
                 Ok(())
             }
-            ModuleValue::ForLoopFlow { modules, .. } | ModuleValue::WhileLoopFlow { modules, .. } => {
-                walk(&modules)
-            }
+            ModuleValue::ForLoopFlow { modules, .. }
+            | ModuleValue::WhileLoopFlow { modules, .. } => walk(&modules),
             ModuleValue::BranchOne { branches, default } => {
                 for b in &branches {
                     walk(&b.modules)?;

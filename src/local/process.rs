@@ -52,7 +52,10 @@ pub fn kill_group(pgid: i32, sig: i32) {
 }
 
 async fn wait_for(child: &mut Child, d: Duration) -> Option<ExitStatus> {
-    tokio::time::timeout(d, child.wait()).await.ok().and_then(|r| r.ok())
+    tokio::time::timeout(d, child.wait())
+        .await
+        .ok()
+        .and_then(|r| r.ok())
 }
 
 /// SIGINT, grace, SIGTERM, grace, SIGKILL, on the group (handle_child.rs order).

@@ -11,10 +11,23 @@ use super::Event;
 pub fn format_event(e: &Event, elapsed: std::time::Duration) -> String {
     let t = format!("[{:>8.2}s]", elapsed.as_secs_f64());
     match e {
-        Event::StepStarted { path, attempt, .. } => format!("{t} start  {path} (attempt {attempt})"),
-        Event::StepFinished { path, attempt, duration, success, result, log_tail, .. } => {
+        Event::StepStarted { path, attempt, .. } => {
+            format!("{t} start  {path} (attempt {attempt})")
+        }
+        Event::StepFinished {
+            path,
+            attempt,
+            duration,
+            success,
+            result,
+            log_tail,
+            ..
+        } => {
             if *success {
-                format!("{t} ok     {path} (attempt {attempt}) in {:.2}s", duration.as_secs_f64())
+                format!(
+                    "{t} ok     {path} (attempt {attempt}) in {:.2}s",
+                    duration.as_secs_f64()
+                )
             } else {
                 let msg = result
                     .pointer("/error/message")
@@ -36,7 +49,12 @@ pub fn format_event(e: &Event, elapsed: std::time::Duration) -> String {
             }
         }
         Event::StepSkipped { path, .. } => format!("{t} skip   {path} (skip_if)"),
-        Event::Retrying { path, next_attempt, delay, .. } => format!(
+        Event::Retrying {
+            path,
+            next_attempt,
+            delay,
+            ..
+        } => format!(
             "{t} retry  {path}: attempt {next_attempt} in {:.1}s",
             delay.as_secs_f64()
         ),

@@ -158,7 +158,10 @@ impl JobState {
         o.insert("id".into(), json!(self.id));
         o.insert("parent_job".into(), json!(self.parent_job));
         o.insert("root_job".into(), json!(self.root_job));
-        o.insert("created_by".into(), json!(permissioned_as.trim_start_matches("u/")));
+        o.insert(
+            "created_by".into(),
+            json!(permissioned_as.trim_start_matches("u/")),
+        );
         o.insert("created_at".into(), json!(rfc3339(self.created_at)));
         o.insert("started_at".into(), json!(self.started_at.map(rfc3339)));
         o.insert("scheduled_for".into(), json!(rfc3339(self.created_at)));
@@ -171,7 +174,14 @@ impl JobState {
         o.insert("flow_step_id".into(), json!(self.flow_step_id));
         o.insert("canceled".into(), json!(false));
         o.insert("visible_to_owner".into(), json!(true));
-        o.insert("tag".into(), json!(if self.kind == JobKind::Script { "bash" } else { "flow" }));
+        o.insert(
+            "tag".into(),
+            json!(if self.kind == JobKind::Script {
+                "bash"
+            } else {
+                "flow"
+            }),
+        );
         o.insert("logs".into(), json!(self.logs));
         if self.kind == JobKind::Script {
             o.insert("language".into(), json!("bash"));

@@ -29,7 +29,9 @@ pub async fn run(name: &str, input: Value) -> RunOutcome {
 }
 
 pub async fn run_with(name: &str, input: Value, o: RunOptions) -> RunOutcome {
-    local::run_flow(&load(name), inputs(input), o).await.unwrap()
+    local::run_flow(&load(name), inputs(input), o)
+        .await
+        .unwrap()
 }
 
 /// The single script job of module `id`.
@@ -43,7 +45,13 @@ pub fn only<'a>(o: &'a RunOutcome, id: &str) -> &'a local::JobRecord {
 pub fn alive(pid: i32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
         Ok(s) => {
-            let state = s.rsplit(')').next().unwrap_or("").trim_start().chars().next();
+            let state = s
+                .rsplit(')')
+                .next()
+                .unwrap_or("")
+                .trim_start()
+                .chars()
+                .next();
             !matches!(state, Some('Z') | Some('X'))
         }
         Err(_) => false,
