@@ -92,7 +92,7 @@ fn ctrl_c_on_the_cli_cancels_and_kills_groups() {
     let bin = env!("CARGO_BIN_EXE_mf-windmill");
     let flow = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/openflow/cancel.json");
     let inputs = json!({"dir": dir.path()}).to_string();
-    let mut child = std::process::Command::new(bin)
+    let child = std::process::Command::new(bin)
         .args(["exec", flow, "--inputs", &inputs])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

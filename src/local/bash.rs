@@ -93,16 +93,16 @@ fn match_line(line: &str) -> Result<Option<(i32, BashArg)>, String> {
     }
     let n = &rest[..d];
     let after = &rest[d..];
-    if let Some(t) = after.strip_prefix("}\"") {
-        if tail_ok(t) {
-            return Ok(Some((
-                parse_n(n)?,
-                BashArg {
-                    name: name.into(),
-                    default: None,
-                },
-            )));
-        }
+    if let Some(t) = after.strip_prefix("}\"")
+        && tail_ok(t)
+    {
+        return Ok(Some((
+            parse_n(n)?,
+            BashArg {
+                name: name.into(),
+                default: None,
+            },
+        )));
     }
     if let Some(def) = after.strip_prefix(":-") {
         // `(.*)\}"` is greedy: take the right-most `}"` whose remainder is a valid tail.
@@ -177,17 +177,17 @@ pub const WRAPPER_SH: &str = "set -o pipefail\nset -e\n/bin/bash ./main.sh \"$@\
 /// (`tail -1`, then trimmed) as a string.
 pub fn extract_result(job_dir: &std::path::Path, output: &str) -> Result<Value, String> {
     let rj = job_dir.join("result.json");
-    if let Ok(text) = std::fs::read_to_string(&rj) {
-        if !text.is_empty() {
-            return serde_json::from_str::<Value>(&text)
-                .map_err(|e| format!("result.json is not valid JSON: {e}"));
-        }
+    if let Ok(text) = std::fs::read_to_string(&rj)
+        && !text.is_empty()
+    {
+        return serde_json::from_str::<Value>(&text)
+            .map_err(|e| format!("result.json is not valid JSON: {e}"));
     }
     let ro = job_dir.join("result.out");
-    if let Ok(text) = std::fs::read_to_string(&ro) {
-        if !text.is_empty() {
-            return Ok(Value::String(text));
-        }
+    if let Ok(text) = std::fs::read_to_string(&ro)
+        && !text.is_empty()
+    {
+        return Ok(Value::String(text));
     }
     Ok(Value::String(last_line(output)))
 }

@@ -38,7 +38,7 @@ pub(crate) struct Engine {
     pub keep_job_dirs: bool,
     pub expr_timeout: Duration,
     pub kill_grace: Duration,
-    pub on_event: Option<Arc<dyn Fn(&Event) + Send + Sync>>,
+    pub on_event: Option<super::EventSink>,
     pub warned: Mutex<std::collections::HashSet<String>>,
 }
 
@@ -212,6 +212,7 @@ impl Engine {
         });
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn record(
         &self,
         job_id: Uuid,
@@ -1135,9 +1136,8 @@ async fn run_container(
                 if o.stopped {
                     break;
                 }
-                match loop_stop(&eng, &frame, &m, &o.result, &results).await {
-                    Some(true) => break,
-                    Some(false) | None => {}
+                if let Some(true) = loop_stop(&eng, &frame, &m, &o.result, &results).await {
+                    break;
                 }
                 i += 1;
             }

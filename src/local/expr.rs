@@ -59,10 +59,10 @@ pub fn eval(expr: &str, scope: &Scope, limit: Duration) -> Result<Value, String>
             ]
         })
         .collect();
-    if let Some(prev) = scope.get("previous_result") {
-        if p_ids.iter().any(|x| x == expr) {
-            return Ok(prev.clone());
-        }
+    if let Some(prev) = scope.get("previous_result")
+        && p_ids.iter().any(|x| x == expr)
+    {
+        return Ok(prev.clone());
     }
 
     let mut keys: Vec<&str> = scope

@@ -26,6 +26,9 @@ use uuid::Uuid;
 
 pub use openflow::{FlowError, FlowValue, OpenFlow, parse_flow_json};
 
+/// A callback receiving progress events (e.g. [`progress::stderr_printer`]).
+pub type EventSink = Arc<dyn Fn(&Event) + Send + Sync>;
+
 /// A progress event.
 #[derive(Debug, Clone)]
 pub enum Event {
@@ -108,7 +111,7 @@ pub struct RunOptions {
     pub jobs_dir: Option<PathBuf>,
     pub keep_job_dirs: bool,
     pub cancel: Option<CancelToken>,
-    pub on_event: Option<Arc<dyn Fn(&Event) + Send + Sync>>,
+    pub on_event: Option<EventSink>,
 }
 
 impl Default for RunOptions {

@@ -66,7 +66,7 @@ pub fn format_event(e: &Event, elapsed: std::time::Duration) -> String {
 }
 
 /// An event callback printing [`format_event`] lines on stderr.
-pub fn stderr_printer() -> Arc<dyn Fn(&Event) + Send + Sync> {
+pub fn stderr_printer() -> super::EventSink {
     let start = Instant::now();
     Arc::new(move |e: &Event| {
         let line = format_event(e, start.elapsed());

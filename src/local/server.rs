@@ -97,10 +97,10 @@ async fn serve(mut stream: TcpStream, ctx: &ServerCtx) -> std::io::Result<()> {
     let target = parts.next().unwrap_or("").to_string();
     let mut auth = None;
     for l in lines {
-        if let Some((k, v)) = l.split_once(':') {
-            if k.trim().eq_ignore_ascii_case("authorization") {
-                auth = Some(v.trim().to_string());
-            }
+        if let Some((k, v)) = l.split_once(':')
+            && k.trim().eq_ignore_ascii_case("authorization")
+        {
+            auth = Some(v.trim().to_string());
         }
     }
     let resp = route(&method, &target, auth.as_deref(), ctx);
