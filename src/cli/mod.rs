@@ -3,6 +3,7 @@
 //! 1 findings or a failed run, 2 usage or I/O error.
 
 mod check;
+mod exec;
 mod graph;
 mod walk;
 
@@ -26,6 +27,8 @@ pub enum Command {
     /// Print the graph recovered from a flow file (JSON with Metaflow's field names, dot,
     /// or Mermaid).
     Graph(graph::GraphArgs),
+    /// Run an OpenFlow JSON file locally with Windmill's semantics.
+    Exec(exec::ExecArgs),
 }
 
 /// Entry point used by the binary; returns the process exit code.
@@ -41,5 +44,6 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Check(a) => check::run(a),
         Command::Graph(a) => graph::run(a),
+        Command::Exec(args) => exec::run(args),
     }
 }
