@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod diag;
+pub mod emit;
 pub mod graph;
 pub mod local;
 pub mod parse;

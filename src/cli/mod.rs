@@ -3,8 +3,10 @@
 //! 1 findings or a failed run, 2 usage or I/O error.
 
 mod check;
+mod compile;
 mod exec;
 mod graph;
+mod run;
 mod walk;
 
 use clap::{Parser, Subcommand};
@@ -29,6 +31,11 @@ pub enum Command {
     Graph(graph::GraphArgs),
     /// Run an OpenFlow JSON file locally with Windmill's semantics.
     Exec(exec::ExecArgs),
+    /// Compile a flow file to Windmill OpenFlow (JSON, YAML, or the wmill folder layout).
+    Compile(compile::CompileArgs),
+    /// Compile a flow and run it (`--local`: with the local executor); prints the
+    /// Metaflow pathspec Flow/<run id>.
+    Run(run::RunArgs),
 }
 
 /// Entry point used by the binary; returns the process exit code.
@@ -45,5 +52,7 @@ pub fn main() -> i32 {
         Command::Check(a) => check::run(a),
         Command::Graph(a) => graph::run(a),
         Command::Exec(args) => exec::run(args),
+        Command::Compile(a) => compile::run(a),
+        Command::Run(a) => run::run(a),
     }
 }

@@ -112,6 +112,10 @@ pub struct RunOptions {
     pub keep_job_dirs: bool,
     pub cancel: Option<CancelToken>,
     pub on_event: Option<EventSink>,
+    /// The root flow job's id (`WM_FLOW_JOB_ID` of top-level steps), chosen by the caller
+    /// the way `jobs/run/f/{path}?job_id=` lets a Windmill client choose it; random if
+    /// `None`.
+    pub root_job_id: Option<Uuid>,
 }
 
 impl Default for RunOptions {
@@ -131,6 +135,7 @@ impl Default for RunOptions {
             keep_job_dirs: false,
             cancel: None,
             on_event: None,
+            root_job_id: None,
         }
     }
 }
@@ -231,7 +236,7 @@ pub async fn run_flow(
     };
     let tmp = TempDir::new(opts.jobs_dir.clone(), opts.keep_job_dirs)?;
     let cancel = opts.cancel.clone().unwrap_or_default();
-    let root_job = Uuid::new_v4();
+    let root_job = opts.root_job_id.unwrap_or_else(Uuid::new_v4);
     let eng = Arc::new(engine::Engine {
         identity,
         table: table.clone(),

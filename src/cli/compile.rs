@@ -1,0 +1,244 @@
+//! `mf-windmill compile flow.py [-o FILE] [--format json|yaml|wmill] ...`: check a flow
+//! (refusing on any error, printed like `check`), then emit Windmill OpenFlow.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::diag::Severity;
+use crate::diag::render::{self, Summary};
+use crate::emit::{self, CompileOptions, Compiled};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutFormat {
+    /// The OpenFlow document as JSON.
+    Json,
+    /// The OpenFlow document as YAML.
+    Yaml,
+    /// The folder layout Windmill's CLI syncs: `f/<folder>/<name>__flow/flow.yaml` (+
+    /// `<name>.schedule.yaml`), written under the `-o` directory.
+    Wmill,
+}
+
+/// Options shared by `compile` and `run`.
+#[derive(Debug, Clone, Args)]
+pub struct CompileFlags {
+    /// The flow file.
+    pub flow: PathBuf,
+    /// Which flow of the file (when it defines several).
+    #[arg(long = "flow", value_name = "NAME")]
+    pub flow_name: Option<String>,
+    /// Parallelism of every foreach (Windmill's per-loop `parallelism`).
+    #[arg(long, default_value_t = 16)]
+    pub max_workers: u32,
+    /// Largest foreach cardinality accepted (Metaflow's --max-num-splits).
+    #[arg(long, default_value_t = 100)]
+    pub max_num_splits: u32,
+    /// @project branch (`test.<B>`, or `prod.<B>` with --production).
+    #[arg(long, conflicts_with = "production")]
+    pub branch: Option<String>,
+    /// @project production deployment.
+    #[arg(long)]
+    pub production: bool,
+    /// Tag every run (repeatable; passed to `init` and `step`).
+    #[arg(long = "tag", value_name = "T")]
+    pub tags: Vec<String>,
+    /// Metaflow namespace of the steps (`step --namespace`).
+    #[arg(long)]
+    pub namespace: Option<String>,
+    /// Local datastore root, an absolute path shared by all workers (default:
+    /// $METAFLOW_DATASTORE_SYSROOT_LOCAL/.metaflow).
+    #[arg(long)]
+    pub datastore_root: Option<PathBuf>,
+    /// Python interpreter on the workers.
+    #[arg(long, default_value = "python3")]
+    pub python: String,
+    /// The deploying user (METAFLOW_USER of every step; default $USERNAME or $USER).
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Windmill folder of the flow's path (`f/<folder>/<name>`).
+    #[arg(long, default_value = "metaflow")]
+    pub folder: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CompileArgs {
+    #[command(flatten)]
+    pub flags: CompileFlags,
+    /// Output file (a directory with --format wmill); stdout if absent.
+    #[arg(short = 'o', long = "output")]
+    pub output: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = OutFormat::Json)]
+    pub format: OutFormat,
+}
+
+/// Check and compile; diagnostics and errors go to stderr. `Err(exit code)`.
+pub fn compile_flags(f: &CompileFlags) -> Result<Compiled, i32> {
+    let display = f.flow.display().to_string();
+    let file = match crate::parse::read_flow_file(&f.flow, &display) {
+        Ok(file) => file,
+        Err(e) => {
+            eprintln!("mf-windmill: error: {display}: {e}");
+            return Err(2);
+        }
+    };
+    let mut diags = crate::graph::check_file(&file);
+    diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    if !diags.is_empty() {
+        let summary = Summary {
+            files: 1,
+            flows: file.flows.len(),
+            ..Default::default()
+        };
+        let stderr = std::io::stderr();
+        let _ = render::write(
+            &mut stderr.lock(),
+            render::Format::Human,
+            &diags,
+            summary,
+            false,
+        );
+    }
+    if diags.iter().any(|d| d.severity == Severity::Error) {
+        eprintln!("mf-windmill: error: {display}: not compiled (errors above)");
+        return Err(1);
+    }
+    let flow = match (&f.flow_name, file.flows.len()) {
+        (_, 0) => {
+            eprintln!("mf-windmill: error: {display}: no FlowSpec subclass found");
+            return Err(1);
+        }
+        (None, 1) => &file.flows[0],
+        (None, _) => {
+            let names: Vec<&str> = file.flows.iter().map(|f| f.name.as_str()).collect();
+            eprintln!(
+                "mf-windmill: error: {display} defines several flows ({}); choose one with --flow NAME",
+                names.join(", ")
+            );
+            return Err(2);
+        }
+        (Some(n), _) => match file.flows.iter().find(|x| &x.name == n) {
+            Some(x) => x,
+            None => {
+                eprintln!("mf-windmill: error: {display} has no flow named {n}");
+                return Err(2);
+            }
+        },
+    };
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    let user = f.user.clone().unwrap_or_else(|| {
+        ["METAFLOW_USER", "USERNAME", "USER"]
+            .iter()
+            .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+            .unwrap_or_default()
+    });
+    let datastore_root = match &f.datastore_root {
+        Some(p) if p.is_relative() => std::env::current_dir().ok().map(|d| d.join(p)),
+        other => other.clone(),
+    };
+    let opts = CompileOptions {
+        flow_file: f.flow.clone(),
+        max_workers: f.max_workers,
+        max_num_splits: f.max_num_splits,
+        branch: f.branch.clone(),
+        production: f.production,
+        tags: f.tags.clone(),
+        namespace: f.namespace.clone(),
+        datastore_root,
+        python: f.python.clone(),
+        user,
+        folder: f.folder.clone(),
+        env,
+    };
+    match emit::compile(flow, &opts) {
+        Ok(c) => {
+            for w in &c.warnings {
+                eprintln!("mf-windmill: warning: {w}");
+            }
+            Ok(c)
+        }
+        Err(errs) => {
+            for e in errs {
+                eprintln!("mf-windmill: error: {display}: {e}");
+            }
+            Err(1)
+        }
+    }
+}
+
+pub fn run(args: CompileArgs) -> i32 {
+    let c = match compile_flags(&args.flags) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    match args.format {
+        OutFormat::Wmill => {
+            let Some(dir) = &args.output else {
+                eprintln!("mf-windmill: error: --format wmill needs -o DIR");
+                return 2;
+            };
+            let files = match emit::wmill_files(&c) {
+                Ok(f) => f,
+                Err(e) => {
+                    eprintln!("mf-windmill: error: {e}");
+                    return 1;
+                }
+            };
+            for (rel, text) in files {
+                let p = dir.join(&rel);
+                if let Some(parent) = p.parent()
+                    && let Err(e) = std::fs::create_dir_all(parent)
+                {
+                    eprintln!(
+                        "mf-windmill: error: cannot create {}: {e}",
+                        parent.display()
+                    );
+                    return 2;
+                }
+                if let Err(e) = std::fs::write(&p, text) {
+                    eprintln!("mf-windmill: error: cannot write {}: {e}", p.display());
+                    return 2;
+                }
+                eprintln!("wrote {}", p.display());
+            }
+            0
+        }
+        fmt => {
+            let text = if fmt == OutFormat::Json {
+                emit::to_json(&c) + "\n"
+            } else {
+                match serde_yaml::to_string(&c.openflow) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        eprintln!("mf-windmill: error: {e}");
+                        return 1;
+                    }
+                }
+            };
+            match &args.output {
+                Some(p) => {
+                    if let Err(e) = std::fs::write(p, text) {
+                        eprintln!("mf-windmill: error: cannot write {}: {e}", p.display());
+                        return 2;
+                    }
+                }
+                None => {
+                    let mut out = std::io::stdout().lock();
+                    if let Err(e) = out.write_all(text.as_bytes())
+                        && e.kind() != std::io::ErrorKind::BrokenPipe
+                    {
+                        return 2;
+                    }
+                }
+            }
+            if c.schedule.is_some() && fmt != OutFormat::Wmill {
+                eprintln!(
+                    "mf-windmill: note: the flow's @schedule is written by --format wmill ({}.schedule.yaml)",
+                    c.path
+                );
+            }
+            0
+        }
+    }
+}

@@ -1,0 +1,873 @@
+//! Emitter: a checked Metaflow flow → Windmill OpenFlow (`docs/emitter-design.md`).
+//!
+//! [`compile`] walks the graph once and produces one bash `rawscript` module per step
+//! (built by [`script::StepScript`], the only script builder), `branchall` for static
+//! splits, parallel `forloopflow` for foreach, `branchone` for switches and
+//! `whileloopflow` for recursive switches. Each step module carries the code bundle and a
+//! static plan for the bundled runner (`runtime/_mfwm/runner.py`).
+
+pub mod bundle;
+pub mod openflow;
+pub mod params;
+pub mod project;
+pub mod script;
+pub mod settings;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use crate::graph::FlowGraph;
+use crate::graph::analysis::{self, Structure};
+use crate::parse::model::{Flow, Step, Transition};
+use openflow::*;
+use script::{InputPlan, STEP_ARGS, StepPlan, StepScript};
+
+/// The Metaflow version the runner and the CLI contract were written against.
+pub const METAFLOW_VERSION: &str = "2.19.39";
+/// `metaflow_config.MAX_ATTEMPTS`.
+pub const MAX_ATTEMPTS: u32 = 6;
+
+/// Everything `compile` needs besides the flow.
+#[derive(Debug, Clone)]
+pub struct CompileOptions {
+    pub flow_file: PathBuf,
+    pub max_workers: u32,
+    pub max_num_splits: u32,
+    pub branch: Option<String>,
+    pub production: bool,
+    pub tags: Vec<String>,
+    pub namespace: Option<String>,
+    pub datastore_root: Option<PathBuf>,
+    pub python: String,
+    /// The deploying user (METAFLOW_USER / METAFLOW_OWNER of every step).
+    pub user: String,
+    pub folder: String,
+    /// The compile environment (`METAFLOW_*`, `HOME`, `METAFLOW_HOME`, ...).
+    pub env: Vec<(String, String)>,
+}
+
+/// A compiled flow.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    pub openflow: OpenFlow,
+    /// Windmill path (`f/<folder>/<name>`).
+    pub path: String,
+    /// The Metaflow flow name (the class name) and, with @project, the project flow name.
+    pub flow_name: String,
+    pub project_flow_name: Option<String>,
+    pub schedule: Option<Value>,
+    pub warnings: Vec<String>,
+    pub bundle_sha256: String,
+    pub bundle_files: Vec<String>,
+}
+
+#[derive(Clone)]
+enum Frame {
+    Foreach,
+    While,
+}
+
+/// Module id of a step (`failure` and `preprocessor` are reserved ids in Windmill).
+pub fn step_id(step: &str) -> String {
+    match step {
+        "failure" | "preprocessor" => format!("s_{step}"),
+        s => s.to_string(),
+    }
+}
+
+fn index_path_transform(frames: &[Frame]) -> InputTransform {
+    if frames.is_empty() {
+        return InputTransform::empty();
+    }
+    let n = frames.len();
+    let segs: Vec<String> = frames
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let var = format!("flow_input.iter{}.index", "_parent".repeat(n - 1 - i));
+            match f {
+                Frame::Foreach => var,
+                Frame::While => format!("\"w\" + {var}"),
+            }
+        })
+        .collect();
+    InputTransform::js(format!("[{}].join(\"-\")", segs.join(", ")))
+}
+
+fn js_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+struct Emitter<'a> {
+    g: &'a FlowGraph<'a>,
+    st: Structure,
+    opts: &'a CompileOptions,
+    settings: settings::Settings,
+    bundle_b64: String,
+    bundle_sha: String,
+    flow_rel: String,
+    start_id: String,
+    params_expr: String,
+    plan_params: Vec<script::PlanParam>,
+    top_extra: Vec<String>,
+    warnings: Vec<String>,
+    errors: Vec<String>,
+    visited: HashSet<String>,
+}
+
+fn is_recursive(s: &Step) -> bool {
+    s.next.transition == Some(Transition::SplitSwitch)
+        && s.next.out_funcs.iter().any(|o| *o == s.name)
+}
+
+fn kw_i64(d: &crate::parse::model::Decorator, k: &str) -> Option<i64> {
+    let l = d.kwarg(k)?.value.literal()?;
+    l.as_i64().or_else(|| l.as_f64().map(|f| f as i64))
+}
+
+impl<'a> Emitter<'a> {
+    fn step(&self, name: &str) -> &'a Step {
+        self.g.get(name).expect("step of a checked graph").step
+    }
+
+    /// Retry, timeout, environment of a step.
+    fn decorations(
+        &mut self,
+        s: &Step,
+    ) -> (u32, u32, u64, Option<u64>, Map<String, Value>, Vec<String>) {
+        let mut user = 0u32;
+        let mut minutes = 2i64;
+        let mut catch = false;
+        let mut timeout = None;
+        let mut env = Map::new();
+        let mut notes = vec![];
+        for d in &s.decorators {
+            match d.name.as_str() {
+                "retry" => {
+                    let t = kw_i64(d, "times").unwrap_or(3).max(0) as u32;
+                    user = user.max(t);
+                    minutes = kw_i64(d, "minutes_between_retries").unwrap_or(2).max(0);
+                }
+                "catch" => catch = true,
+                "timeout" => {
+                    let secs = kw_i64(d, "seconds").unwrap_or(0)
+                        + 60 * kw_i64(d, "minutes").unwrap_or(0)
+                        + 3600 * kw_i64(d, "hours").unwrap_or(0);
+                    if secs > 0 {
+                        // Metaflow enforces it in-process (retried/caught); Windmill's
+                        // module timeout is only a backstop.
+                        timeout = Some(secs as u64 + 60);
+                    }
+                }
+                "environment" => match d.kwarg("vars").and_then(|a| a.value.literal()) {
+                    Some(lit) => {
+                        if let Value::Object(m) = lit.to_json() {
+                            for (k, v) in m {
+                                let text = match v {
+                                    Value::String(s) => s,
+                                    other => other.to_string(),
+                                };
+                                env.insert(k, Value::String(text));
+                            }
+                        }
+                    }
+                    None if d.kwarg("vars").is_some() => self.errors.push(format!(
+                        "step {}: @environment(vars=...) is not a literal dict; mf-windmill must know the variables statically",
+                        s.name
+                    )),
+                    None => {}
+                },
+                "resources" => {
+                    let msg = format!(
+                        "step {}: @resources ignored: Windmill has no per-job resource requests; route the flow to suitable workers with a worker group",
+                        s.name
+                    );
+                    notes.push("@resources ignored".to_string());
+                    self.warnings.push(msg);
+                }
+                _ => {}
+            }
+        }
+        let error = if catch { 3 } else { 0 };
+        let attempts = (user + error).min(MAX_ATTEMPTS - 1);
+        let seconds = if user > 0 { 60 * minutes as u64 } else { 0 };
+        (user, attempts, seconds, timeout, env, notes)
+    }
+
+    fn step_module(
+        &mut self,
+        name: &str,
+        input: InputPlan,
+        input_ref: InputTransform,
+        frames: &[Frame],
+        in_loop: bool,
+    ) -> FlowModule {
+        if !self.visited.insert(name.to_string()) {
+            self.errors.push(format!(
+                "internal error: step {name} would be emitted twice (unsupported graph shape)"
+            ));
+        }
+        let s = self.step(name);
+        let node = self.g.get(name).expect("node");
+        let (user, attempts, seconds, timeout, mut env, notes) = self.decorations(s);
+        for (k, v) in &self.settings.env {
+            env.entry(k.clone())
+                .or_insert_with(|| Value::String(v.clone()));
+        }
+        for k in ["METAFLOW_USER", "METAFLOW_OWNER", "USERNAME"] {
+            env.insert(k.into(), Value::String(self.opts.user.clone()));
+        }
+        let is_start = self.g.start().map(|n| n.name) == Some(name);
+        let mut top = self.settings.top_level();
+        top.extend(self.top_extra.iter().cloned());
+        let init_top = top.clone();
+        top.extend(["--with".to_string(), "windmill_internal".to_string()]);
+        let node_type = match s.next.transition {
+            Some(Transition::Foreach) => "foreach",
+            Some(Transition::SplitSwitch) => "split-switch",
+            _ => node.node_type.map_or("linear", |t| t.as_str()),
+        };
+        let plan = StepPlan {
+            v: 1,
+            flow: self.g.flow.name.clone(),
+            flow_file: self.flow_rel.clone(),
+            step: name.to_string(),
+            is_start,
+            node_type: node_type.to_string(),
+            bundle_sha256: self.bundle_sha.clone(),
+            metaflow_version: METAFLOW_VERSION.to_string(),
+            top,
+            init_top,
+            input,
+            in_loop,
+            user_retries: user,
+            attempts,
+            env,
+            tags: self.opts.tags.clone(),
+            namespace: self.opts.namespace.clone(),
+            max_num_splits: self.opts.max_num_splits,
+            local_root: self.settings.local_root.clone(),
+            params: if is_start {
+                self.plan_params.clone()
+            } else {
+                vec![]
+            },
+        };
+        let content = StepScript {
+            flow: &self.g.flow.name,
+            python: &self.opts.python,
+            bundle_b64: &self.bundle_b64,
+            plan: &plan,
+        }
+        .render();
+        let mut it = Map::new();
+        let run_id = if is_start {
+            InputTransform::empty()
+        } else {
+            InputTransform::js(format!("results.{}.run_id", self.start_id))
+        };
+        let params = if is_start {
+            InputTransform::js(self.params_expr.clone())
+        } else {
+            InputTransform::empty()
+        };
+        for (k, v) in
+            STEP_ARGS
+                .iter()
+                .zip([run_id, index_path_transform(frames), input_ref, params])
+        {
+            it.insert(k.to_string(), v.to_value());
+        }
+        let mut summary = name.to_string();
+        if !notes.is_empty() {
+            summary = format!("{summary} ({})", notes.join("; "));
+        }
+        FlowModule {
+            id: step_id(name),
+            summary,
+            value: ModuleValue::RawScript {
+                language: Language::Bash,
+                content,
+                input_transforms: it,
+            },
+            retry: (attempts > 0).then_some(Retry {
+                constant: ConstantRetry { attempts, seconds },
+            }),
+            timeout,
+            stop_after_if: None,
+        }
+    }
+
+    fn default_module(&self, sw: &str) -> FlowModule {
+        let mut it = Map::new();
+        it.insert(
+            "next".into(),
+            InputTransform::js(format!("results.{}.next", step_id(sw))).to_value(),
+        );
+        FlowModule {
+            id: format!("_default_{sw}"),
+            summary: format!("unknown case of switch {sw}: fail"),
+            value: ModuleValue::RawScript {
+                language: Language::Bash,
+                content: script::unknown_case_script(sw),
+                input_transforms: it,
+            },
+            retry: None,
+            timeout: None,
+            stop_after_if: None,
+        }
+    }
+
+    fn relay_module(&self, sw: &str, case: &str) -> FlowModule {
+        let mut it = Map::new();
+        for f in ["pathspec", "tail"] {
+            it.insert(
+                f.into(),
+                InputTransform::js(format!("results.{}.{f}", step_id(sw))).to_value(),
+            );
+        }
+        FlowModule {
+            id: format!("_relay_{sw}_{case}"),
+            summary: format!("{sw} -> {case}"),
+            value: ModuleValue::RawScript {
+                language: Language::Bash,
+                content: script::relay_script(),
+                input_transforms: it,
+            },
+            retry: None,
+            timeout: None,
+            stop_after_if: None,
+        }
+    }
+
+    /// Distinct case targets of a switch, in dict order.
+    fn case_targets(&self, s: &Step) -> Vec<String> {
+        let mut out: Vec<String> = vec![];
+        for (_, t) in &s.next.switch_cases {
+            if !out.contains(t) {
+                out.push(t.clone());
+            }
+        }
+        out
+    }
+
+    /// Emit the steps from `first` up to (excluding) `stop`.
+    fn seq(
+        &mut self,
+        first: &str,
+        stop: Option<&str>,
+        mut input: (InputPlan, InputTransform),
+        frames: &[Frame],
+    ) -> Vec<FlowModule> {
+        let mut out = vec![];
+        let mut cur = first.to_string();
+        loop {
+            if !self.errors.is_empty() {
+                return out;
+            }
+            let s = self.step(&cur);
+            let sid = step_id(&cur);
+            if is_recursive(s) {
+                let mut f2 = frames.to_vec();
+                f2.push(Frame::While);
+                let mut m = self.step_module(&cur, input.0.clone(), input.1.clone(), &f2, true);
+                m.stop_after_if = Some(StopAfterIf {
+                    expr: format!("result.next !== {}", js_str(&cur)),
+                    skip_if_stopped: false,
+                });
+                out.push(FlowModule {
+                    id: format!("_loop_{cur}"),
+                    summary: format!("recursive switch {cur}"),
+                    value: ModuleValue::WhileLoop {
+                        skip_failures: false,
+                        modules: vec![m],
+                    },
+                    retry: None,
+                    timeout: None,
+                    stop_after_if: None,
+                });
+                let merge = self.st.switch_join.get(&cur).cloned().flatten();
+                let targets: Vec<String> = self
+                    .case_targets(s)
+                    .into_iter()
+                    .filter(|t| *t != cur)
+                    .collect();
+                let mut branches = vec![];
+                for t in targets {
+                    let modules = if Some(&t) == merge.as_ref() {
+                        vec![self.relay_module(&cur, &t)]
+                    } else {
+                        self.seq(
+                            &t,
+                            merge.as_deref(),
+                            (
+                                InputPlan::Ref,
+                                InputTransform::js(format!("results.{sid}.pathspec")),
+                            ),
+                            frames,
+                        )
+                    };
+                    branches.push(BranchOneBranch {
+                        summary: t.clone(),
+                        expr: format!("results.{sid}.next === {}", js_str(&t)),
+                        modules,
+                    });
+                }
+                let exit = format!("_exit_{cur}");
+                out.push(FlowModule {
+                    id: exit.clone(),
+                    summary: format!("exit of recursive switch {cur}"),
+                    value: ModuleValue::BranchOne {
+                        branches,
+                        default: vec![self.default_module(&cur)],
+                    },
+                    retry: None,
+                    timeout: None,
+                    stop_after_if: None,
+                });
+                match merge {
+                    Some(m) if Some(m.as_str()) != stop => {
+                        cur = m;
+                        input = (
+                            InputPlan::Ref,
+                            InputTransform::js(format!("results.{exit}.pathspec")),
+                        );
+                        continue;
+                    }
+                    _ => return out,
+                }
+            }
+            let m = self.step_module(&cur, input.0.clone(), input.1.clone(), frames, false);
+            out.push(m);
+            let next = &s.next;
+            match next.transition {
+                None => return out, // the end step
+                Some(Transition::Linear) | Some(Transition::Join) => {
+                    let n = next.out_funcs[0].clone();
+                    if Some(n.as_str()) == stop {
+                        return out;
+                    }
+                    input = (
+                        InputPlan::Same { pred: cur.clone() },
+                        InputTransform::empty(),
+                    );
+                    cur = n;
+                }
+                Some(Transition::Split) => {
+                    let join = self.g.get(&cur).and_then(|n| n.matching_join.clone());
+                    let Some(join) = join else {
+                        self.errors
+                            .push(format!("split step {cur} has no matching join"));
+                        return out;
+                    };
+                    let mut branches = vec![];
+                    for b in next.out_funcs.clone() {
+                        let modules = self.seq(
+                            &b,
+                            Some(&join),
+                            (
+                                InputPlan::Same { pred: cur.clone() },
+                                InputTransform::empty(),
+                            ),
+                            frames,
+                        );
+                        branches.push(BranchAllBranch {
+                            summary: b.clone(),
+                            skip_failure: false,
+                            modules,
+                        });
+                    }
+                    let bid = format!("_split_{cur}");
+                    out.push(FlowModule {
+                        id: bid.clone(),
+                        summary: format!("split {cur}"),
+                        value: ModuleValue::BranchAll {
+                            parallel: true,
+                            branches,
+                        },
+                        retry: None,
+                        timeout: None,
+                        stop_after_if: None,
+                    });
+                    if Some(join.as_str()) == stop {
+                        self.errors
+                            .push(format!("internal error: join {join} is a region end"));
+                        return out;
+                    }
+                    input = (
+                        InputPlan::Branches,
+                        InputTransform::js(format!("results.{bid}")),
+                    );
+                    cur = join;
+                }
+                Some(Transition::Foreach) => {
+                    let join = self.g.get(&cur).and_then(|n| n.matching_join.clone());
+                    let Some(join) = join else {
+                        self.errors
+                            .push(format!("foreach step {cur} has no matching join"));
+                        return out;
+                    };
+                    let mut f2 = frames.to_vec();
+                    f2.push(Frame::Foreach);
+                    let body = self.seq(
+                        &next.out_funcs[0].clone(),
+                        Some(&join),
+                        (
+                            InputPlan::Split { pred: cur.clone() },
+                            InputTransform::empty(),
+                        ),
+                        &f2,
+                    );
+                    let fid = format!("_foreach_{cur}");
+                    let param = next
+                        .foreach_param
+                        .as_ref()
+                        .and_then(|l| l.as_str().map(str::to_string))
+                        .unwrap_or_default();
+                    out.push(FlowModule {
+                        id: fid.clone(),
+                        summary: format!("foreach {cur} ({param})"),
+                        value: ModuleValue::ForLoop {
+                            iterator: InputTransform::js(format!(
+                                "[...Array(results.{sid}.splits).keys()]"
+                            )),
+                            skip_failures: false,
+                            parallel: true,
+                            parallelism: self.opts.max_workers,
+                            modules: body,
+                        },
+                        retry: None,
+                        timeout: None,
+                        stop_after_if: None,
+                    });
+                    let jn = self.g.get(&join).expect("join");
+                    let uniform =
+                        jn.in_funcs.len() == 1 && !is_recursive(self.step(&jn.in_funcs[0]));
+                    input = if uniform {
+                        (
+                            InputPlan::Foreach {
+                                pred: jn.in_funcs[0].clone(),
+                            },
+                            InputTransform::js(format!("results.{sid}.splits")),
+                        )
+                    } else {
+                        self.warnings.push(format!(
+                            "foreach join {join} has several kinds of predecessors ({}); its input paths travel as one string of O(width) bytes. A common step before the join avoids this.",
+                            jn.in_funcs.join(", ")
+                        ));
+                        (
+                            InputPlan::Tails {
+                                order: jn.in_funcs.clone(),
+                            },
+                            InputTransform::js(format!(
+                                "results.{fid}.map(r => r.tail).join(\",\")"
+                            )),
+                        )
+                    };
+                    if Some(join.as_str()) == stop {
+                        self.errors
+                            .push(format!("internal error: join {join} is a region end"));
+                        return out;
+                    }
+                    cur = join;
+                }
+                Some(Transition::SplitSwitch) => {
+                    let merge = self.st.switch_join.get(&cur).cloned().flatten();
+                    let mut branches = vec![];
+                    for t in self.case_targets(s) {
+                        let modules = if Some(&t) == merge.as_ref() {
+                            vec![self.relay_module(&cur, &t)]
+                        } else {
+                            self.seq(
+                                &t,
+                                merge.as_deref(),
+                                (
+                                    InputPlan::Same { pred: cur.clone() },
+                                    InputTransform::empty(),
+                                ),
+                                frames,
+                            )
+                        };
+                        branches.push(BranchOneBranch {
+                            summary: t.clone(),
+                            expr: format!("results.{sid}.next === {}", js_str(&t)),
+                            modules,
+                        });
+                    }
+                    let swid = format!("_switch_{cur}");
+                    out.push(FlowModule {
+                        id: swid.clone(),
+                        summary: format!(
+                            "switch {cur} on {}",
+                            next.condition.clone().unwrap_or_default()
+                        ),
+                        value: ModuleValue::BranchOne {
+                            branches,
+                            default: vec![self.default_module(&cur)],
+                        },
+                        retry: None,
+                        timeout: None,
+                        stop_after_if: None,
+                    });
+                    match merge {
+                        Some(m) if Some(m.as_str()) != stop => {
+                            input = (
+                                InputPlan::Ref,
+                                InputTransform::js(format!("results.{swid}.pathspec")),
+                            );
+                            cur = m;
+                        }
+                        _ => return out,
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Files a flow names (IncludeFile and Config defaults that are existing files).
+fn named_files(flow: &Flow, dir: &Path) -> Vec<String> {
+    let mut out = vec![];
+    let mut consider = |v: Option<&crate::parse::model::Arg>| {
+        if let Some(s) = v.and_then(|a| a.value.literal()).and_then(|l| l.as_str())
+            && !s.is_empty()
+            && s.len() < 4096
+            && dir.join(s).is_file()
+        {
+            out.push(s.to_string());
+        }
+    };
+    for p in &flow.parameters {
+        if p.kind == crate::parse::model::ParamKind::IncludeFile {
+            consider(p.kwarg("default"));
+        }
+    }
+    for c in &flow.configs {
+        consider(c.kwarg("default"));
+    }
+    out
+}
+
+/// Compile one checked flow. `Err` holds the reasons (compile errors).
+pub fn compile(flow: &Flow, opts: &CompileOptions) -> Result<Compiled, Vec<String>> {
+    let g = FlowGraph::new(flow);
+    let st = analysis::analyze(&g);
+    let mut errors = vec![];
+    let Some(start) = g.start() else {
+        return Err(vec!["the flow has no start step".into()]);
+    };
+    if opts.max_workers == 0 {
+        errors.push("--max-workers must be at least 1".to_string());
+    }
+    if opts.user.is_empty() || opts.user == "root" {
+        errors.push("Metaflow refuses to run as root or without a user name: set USERNAME (or pass --user NAME) to the deploying user".to_string());
+    }
+    let env_of = |k: &str| {
+        opts.env
+            .iter()
+            .find(|(a, _)| a == k)
+            .map(|(_, b)| b.clone())
+    };
+    let settings = match settings::resolve(&env_of, &opts.env, opts.datastore_root.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            errors.push(e);
+            return Err(errors);
+        }
+    };
+    let mut warnings = vec![];
+    for k in &settings.skipped_secrets {
+        warnings.push(format!(
+            "{k} looks like a secret and is NOT embedded in the compiled flow; give it to the Windmill workers through their environment"
+        ));
+    }
+    let proj = match project::resolve(flow, opts) {
+        Ok(p) => p,
+        Err(e) => {
+            errors.push(e);
+            return Err(errors);
+        }
+    };
+    let (schema, params_expr, plan_params, pwarn) = match params::build(flow) {
+        Ok(x) => x,
+        Err(mut e) => {
+            errors.append(&mut e);
+            return Err(errors);
+        }
+    };
+    warnings.extend(pwarn);
+    let schedule = match project::schedule(flow, &proj.path) {
+        Ok(s) => s,
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    if schedule.is_some()
+        && flow.parameters.iter().any(|p| {
+            p.kwarg("required")
+                .and_then(|a| a.value.literal())
+                .is_some_and(|l| l.truthy())
+                && p.kwarg("default").is_none()
+        })
+    {
+        errors.push("@schedule with a required parameter that has no default: scheduled runs could never start".into());
+    }
+    let dir = std::fs::canonicalize(&opts.flow_file)
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .unwrap_or_default();
+    let (bundle, flow_rel) = match bundle::build(&opts.flow_file, &named_files(flow, &dir)) {
+        Ok(b) => b,
+        Err(e) => {
+            errors.push(e);
+            return Err(errors);
+        }
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut em = Emitter {
+        g: &g,
+        st,
+        opts,
+        settings,
+        bundle_b64: bundle.base64.clone(),
+        bundle_sha: bundle.sha256.clone(),
+        flow_rel,
+        start_id: step_id(start.name),
+        params_expr,
+        plan_params,
+        top_extra: proj.top_options.clone(),
+        warnings,
+        errors: vec![],
+        visited: HashSet::new(),
+    };
+    let modules = em.seq(
+        start.name,
+        None,
+        (InputPlan::Params, InputTransform::empty()),
+        &[],
+    );
+    let mut errors = std::mem::take(&mut em.errors);
+    for n in &g.nodes {
+        if g.sorted_nodes
+            .contains(&g.index_of(n.name).unwrap_or(usize::MAX))
+            && !em.visited.contains(n.name)
+        {
+            errors.push(format!("internal error: step {} was not emitted", n.name));
+        }
+    }
+    let value = FlowValue { modules };
+    errors.extend(invariants(&value));
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let openflow = OpenFlow {
+        summary: proj.display_name.clone(),
+        description: format!(
+            "{}{}(mf-windmill {}, metaflow {}, bundle sha256 {})",
+            flow.doc.clone().unwrap_or_default().trim(),
+            if flow.doc.as_deref().is_some_and(|d| !d.trim().is_empty()) {
+                " "
+            } else {
+                ""
+            },
+            env!("CARGO_PKG_VERSION"),
+            METAFLOW_VERSION,
+            &bundle.sha256[..12]
+        ),
+        value,
+        schema,
+    };
+    let text = serde_json::to_string(&openflow).unwrap_or_default();
+    if text.len() > 2 * 1024 * 1024 {
+        return Err(vec![format!(
+            "the compiled flow is {} bytes, above the 2 MiB limit (the {}-byte code bundle travels in each of the flow's steps)",
+            text.len(),
+            bundle.tgz.len()
+        )]);
+    }
+    Ok(Compiled {
+        openflow,
+        path: proj.path,
+        flow_name: flow.name.clone(),
+        project_flow_name: proj.project_flow_name,
+        schedule,
+        warnings: em.warnings,
+        bundle_sha256: bundle.sha256,
+        bundle_files: bundle.files.keys().cloned().collect(),
+    })
+}
+
+/// Structural invariants every emitted flow must satisfy (design §1.1, §1.7, §10.2).
+pub fn invariants(value: &FlowValue) -> Vec<String> {
+    let mut errs = vec![];
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for m in value.all_modules() {
+        *seen.entry(m.id.as_str()).or_default() += 1;
+        if !m.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            || m.id.is_empty()
+            || m.id.chars().next().is_some_and(|c| c.is_ascii_digit())
+            || m.id == "failure"
+            || m.id == "preprocessor"
+        {
+            errs.push(format!(
+                "module id '{}' is not usable as results.<id>",
+                m.id
+            ));
+        }
+        match &m.value {
+            ModuleValue::ForLoop { parallel, .. } if !parallel => errs.push(format!(
+                "forloop {} is not parallel (single-step collapse)",
+                m.id
+            )),
+            ModuleValue::WhileLoop { modules, .. }
+                if modules.len() == 1 && modules[0].stop_after_if.is_none() =>
+            {
+                errs.push(format!("while loop {} could collapse", m.id))
+            }
+            ModuleValue::RawScript {
+                input_transforms, ..
+            } if input_transforms.len() > 19 => {
+                errs.push(format!("module {} has more than 19 arguments", m.id))
+            }
+            _ => {}
+        }
+    }
+    let mut dups: Vec<&&str> = seen
+        .iter()
+        .filter(|(_, n)| **n > 1)
+        .map(|(k, _)| k)
+        .collect();
+    dups.sort();
+    for d in dups {
+        errs.push(format!("duplicate module id '{d}'"));
+    }
+    errs
+}
+
+/// `--format wmill`: the files Windmill's CLI syncs.
+pub fn wmill_files(c: &Compiled) -> Result<BTreeMap<String, String>, String> {
+    let mut out = BTreeMap::new();
+    let yaml = serde_yaml::to_string(&c.openflow).map_err(|e| e.to_string())?;
+    out.insert(format!("{}__flow/flow.yaml", c.path), yaml);
+    if let Some(s) = &c.schedule {
+        let mut s = s.clone();
+        if let Some(m) = s.as_object_mut() {
+            m.remove("path");
+        }
+        out.insert(
+            format!("{}.schedule.yaml", c.path),
+            serde_yaml::to_string(&s).map_err(|e| e.to_string())?,
+        );
+    }
+    Ok(out)
+}
+
+/// `--format json`: the OpenFlow document.
+pub fn to_json(c: &Compiled) -> String {
+    serde_json::to_string_pretty(&c.openflow).unwrap_or_default()
+}

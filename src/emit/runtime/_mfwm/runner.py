@@ -1,0 +1,293 @@
+"""mf-windmill step runner (generated code bundle; stdlib only; do not edit).
+
+Runs one Metaflow step of a compiled flow inside a Windmill bash job:
+
+    python code/_mfwm/runner.py RUN_ID INDEX_PATH INPUT_REF PARAMS_B64  < plan.json
+
+The plan (static, written by `mf-windmill compile`) says which step, how its input paths
+are formed and which options Metaflow gets. The four arguments are the only dynamic
+inputs (Windmill input transforms). No shell ever sees a user value: the child is started
+with an argv list and an environment mapping. Metaflow is imported only by the child.
+"""
+
+import base64
+import hashlib
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+
+MAX_ATTEMPTS = 6  # metaflow_config.MAX_ATTEMPTS
+
+
+def die(msg, code=1):
+    sys.stderr.write("mf-windmill: %s\n" % msg)
+    sys.stderr.flush()
+    sys.exit(code)
+
+
+def tid(segs):
+    """Task id of an index path: t, t-1, t-1-2, t-0-w3 (non-numeric, no / : , !)."""
+    return "t" + "".join("-" + s for s in segs)
+
+
+def windmill_attempt():
+    """The Windmill attempt of this module: the parent flow job's
+    flow_status.retry.fail_count (absent -> 0), read from Windmill's API."""
+    base = os.environ.get("BASE_INTERNAL_URL", "")
+    ws = os.environ.get("WM_WORKSPACE", "")
+    flow_job = os.environ.get("WM_FLOW_JOB_ID", "")
+    token = os.environ.get("WM_TOKEN", "")
+    if not (base and ws and flow_job):
+        raise RuntimeError("BASE_INTERNAL_URL, WM_WORKSPACE or WM_FLOW_JOB_ID is not set")
+    url = "%s/api/w/%s/jobs_u/get/%s?no_logs=true" % (base.rstrip("/"), ws, flow_job)
+    req = urllib.request.Request(url, headers={"Authorization": "Bearer " + token})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        job = json.loads(resp.read().decode("utf-8"))
+    retry = (job.get("flow_status") or {}).get("retry") or {}
+    return int(retry.get("fail_count") or 0)
+
+
+def next_free_attempt(local_root, flow, run_id, step, task_id):
+    """1 + the highest contiguous <n>.attempt.json Metaflow wrote for this task (0 if none)."""
+    d = os.path.join(local_root, flow, run_id, step, task_id)
+    n = 0
+    while n < MAX_ATTEMPTS and os.path.exists(os.path.join(d, "%d.attempt.json" % n)):
+        n += 1
+    return n
+
+
+def param_env_value(ptype, value):
+    """The text click parses for a parameter value (METAFLOW_INIT_<NAME>)."""
+    if ptype == "json":
+        # A JSON string is already JSON text (same as Argo's set_parameters).
+        return value if isinstance(value, str) else json.dumps(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return json.dumps(value)
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
+def main():
+    plan = json.loads(sys.stdin.read())
+    if len(sys.argv) != 5:
+        die("runner expects 4 arguments, got %d" % (len(sys.argv) - 1), 2)
+    arg_run_id, index_path, input_ref, params_b64 = sys.argv[1:5]
+
+    if importlib.util.find_spec("metaflow") is None:
+        die(
+            "Metaflow is not installed for %s on worker group %s (this flow was compiled for "
+            "metaflow==%s): pip install metaflow==%s"
+            % (
+                sys.executable,
+                os.environ.get("WM_WORKER_GROUP", "?"),
+                plan["metaflow_version"],
+                plan["metaflow_version"],
+            )
+        )
+
+    job_dir = os.getcwd()
+    code_dir = os.path.join(job_dir, "code")
+    with open(os.path.join(job_dir, "code.tgz"), "rb") as f:
+        sha = hashlib.sha256(f.read()).hexdigest()
+    if sha != plan["bundle_sha256"]:
+        die("code bundle checksum mismatch (%s != %s)" % (sha, plan["bundle_sha256"]))
+
+    flow = plan["flow"]
+    step = plan["step"]
+    if plan["is_start"]:
+        flow_job = os.environ.get("WM_FLOW_JOB_ID", "")
+        if not flow_job:
+            die("WM_FLOW_JOB_ID is not set: the start step must run inside a Windmill flow")
+        run_id = "wm-" + flow_job
+    else:
+        run_id = arg_run_id
+    if not run_id or any(c in run_id for c in "/:,!"):
+        die("invalid run id %r (results of the start step missing?)" % run_id)
+
+    segs = [s for s in index_path.split("-")] if index_path else []
+    task_id = tid(segs)
+
+    # --- attempt number -------------------------------------------------------------
+    attempt = 0
+    if plan["attempts"] > 0:
+        local_root = plan.get("local_root")
+        try:
+            attempt = windmill_attempt()
+        except Exception as e:  # noqa: BLE001 - any API failure
+            if not local_root:
+                die("cannot read the Windmill attempt number from the API: %s" % e)
+            attempt = next_free_attempt(local_root, flow, run_id, step, task_id)
+            sys.stderr.write(
+                "mf-windmill: warning: Windmill API unavailable (%s); attempt %d taken "
+                "from the local datastore\n" % (e, attempt)
+            )
+        if local_root:
+            free = next_free_attempt(local_root, flow, run_id, step, task_id)
+            if free < attempt:
+                sys.stderr.write(
+                    "mf-windmill: warning: Windmill attempt %d but Metaflow recorded only "
+                    "attempts 0..%d; using %d so that readers see the latest attempt\n"
+                    % (attempt, free - 1, free)
+                )
+                attempt = free
+    if attempt >= MAX_ATTEMPTS:
+        die("step %s: attempt %d exceeds Metaflow's maximum of %d attempts" % (step, attempt, MAX_ATTEMPTS))
+
+    # --- input paths ------------------------------------------------------------------
+    inp = plan["input"]
+    split_index = None
+    base = segs
+    loop_k = None
+    if plan.get("loop"):
+        if not segs or not segs[-1].startswith("w"):
+            die("internal error: loop step %s without a loop index (%r)" % (step, index_path))
+        loop_k = int(segs[-1][1:])
+        base = segs[:-1]
+    if loop_k is not None and loop_k > 0:
+        paths = ["%s/%s/%s" % (run_id, step, tid(base + ["w%d" % (loop_k - 1)]))]
+    else:
+        mode = inp["mode"]
+        if mode == "params":
+            paths = ["%s/_parameters/params" % run_id]
+        elif mode == "same":
+            paths = ["%s/%s/%s" % (run_id, inp["pred"], tid(base))]
+        elif mode == "split":
+            if not base:
+                die("internal error: split step %s without an index" % step)
+            paths = ["%s/%s/%s" % (run_id, inp["pred"], tid(base[:-1]))]
+            split_index = base[-1]
+        elif mode == "branches":
+            arr = json.loads(input_ref)
+            paths = ["%s/%s" % (run_id, r["tail"]) for r in arr]
+        elif mode == "foreach":
+            n = int(json.loads(input_ref))
+            if n < 1:
+                die("foreach join %s: no splits" % step)
+            paths = None
+            compressed = "%s/%s/%s-:%s" % (
+                run_id,
+                inp["pred"],
+                tid(base),
+                ",".join(str(i) for i in range(n)),
+            )
+        elif mode == "tails":
+            tails = [t for t in input_ref.split(",") if t]
+            order = inp["order"]
+            tails.sort(key=lambda t: order.index(t.split("/")[0]) if t.split("/")[0] in order else len(order))
+            paths = ["%s/%s" % (run_id, t) for t in tails]
+        elif mode == "ref":
+            ref = input_ref
+            if not ref:
+                die("step %s: no predecessor result" % step)
+            paths = [ref]
+        else:
+            die("internal error: unknown input mode %r" % mode)
+    if paths is not None:
+        compressed = ",".join(paths)
+    with open(os.path.join(job_dir, "input_paths"), "w") as f:
+        f.write(compressed)
+
+    # --- environment ------------------------------------------------------------------
+    env = dict(os.environ)
+    env.update(plan["env"])
+    mfwm = os.path.join(code_dir, "_mfwm")
+    env["PYTHONPATH"] = mfwm + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env["PYTHONUNBUFFERED"] = "x"
+    env["METAFLOW_RUN_ID"] = run_id
+    out_file = os.path.join(job_dir, "mf_out.json")
+    env["MF_WINDMILL_OUT"] = out_file
+    py = [sys.executable, plan["flow_file"]]
+
+    tag_args = []
+    for t in plan["tags"]:
+        tag_args += ["--tag", t]
+
+    # --- init (start only, idempotent) -----------------------------------------------
+    if plan["is_start"]:
+        init_env = dict(env)
+        values = json.loads(base64.b64decode(params_b64).decode("utf-8")) if params_b64 else {}
+        for p in plan["params"]:
+            v = values.get(p["name"])
+            if v is None:
+                continue
+            init_env["METAFLOW_INIT_" + p["name"].upper().replace("-", "_")] = param_env_value(p["type"], v)
+        done = False
+        local_root = plan.get("local_root")
+        if local_root:
+            done = os.path.exists(
+                os.path.join(local_root, flow, run_id, "_parameters", "params", "0.DONE.lock")
+            )
+        else:
+            r = subprocess.run(
+                py + plan["init_top"] + ["dump", "--max-value-size=0", "%s/_parameters/params" % run_id],
+                cwd=code_dir, env=init_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )
+            done = r.returncode == 0
+        if not done:
+            r = subprocess.run(
+                py + plan["init_top"] + ["init", "--run-id", run_id, "--task-id", "params"] + tag_args,
+                cwd=code_dir, env=init_env,
+            )
+            if r.returncode != 0:
+                die("init failed (exit %d)" % r.returncode, r.returncode)
+
+    # --- the step ---------------------------------------------------------------------
+    cmd = py + plan["top"] + [
+        "step", step,
+        "--run-id", run_id,
+        "--task-id", task_id,
+        "--input-paths-filename", os.path.join(job_dir, "input_paths"),
+        "--retry-count", str(attempt),
+        "--max-user-code-retries", str(plan["user_retries"]),
+    ]
+    if split_index is not None:
+        cmd += ["--split-index", split_index]
+    cmd += tag_args
+    if plan.get("namespace") is not None:
+        cmd += ["--namespace", plan["namespace"]]
+    sys.stderr.write("mf-windmill: %s/%s/%s/%s attempt %d\n" % (flow, run_id, step, task_id, attempt))
+    sys.stderr.flush()
+    r = subprocess.run(cmd, cwd=code_dir, env=env)
+    if r.returncode != 0:
+        die("step %s failed (exit %d)" % (step, r.returncode), r.returncode)
+
+    # --- result -----------------------------------------------------------------------
+    result = {
+        "run_id": run_id,
+        "task_id": task_id,
+        "pathspec": "%s/%s/%s" % (run_id, step, task_id),
+        "tail": "%s/%s" % (step, task_id),
+    }
+    if plan["node_type"] in ("foreach", "split-switch"):
+        try:
+            with open(out_file) as f:
+                out = json.load(f)
+        except (OSError, ValueError) as e:
+            die("step %s succeeded but reported no transition (%s)" % (step, e))
+        if plan["node_type"] == "foreach":
+            if "splits" not in out:
+                die("foreach step %s reported no cardinality" % step)
+            n = int(out["splits"])
+            if n > plan["max_num_splits"]:
+                die(
+                    "Foreach in step *%s* yielded %d child steps which is more than the current "
+                    "maximum of %d children. You can raise the maximum with compile "
+                    "--max-num-splits." % (step, n, plan["max_num_splits"])
+                )
+            result["splits"] = n
+        else:
+            if "next" not in out:
+                die("switch step %s reported no chosen case" % step)
+            result["next"] = out["next"]
+    with open(os.path.join(job_dir, "result.json"), "w") as f:
+        json.dump(result, f)
+
+
+if __name__ == "__main__":
+    main()
