@@ -1,0 +1,64 @@
+"""End-to-end comparison harness: the same flow run by Metaflow (`python flow.py run`) and
+by mf-windmill (compile + local executor), both into one local datastore, compared with
+Metaflow's client API.
+
+Environment:
+  MF_WINDMILL_BIN   the mf-windmill binary (default: target/debug/mf-windmill)
+  MF_E2E_WORKERS    executor workers / Metaflow --max-workers (default 2)
+The interpreter running pytest must have metaflow==2.19.39 (e.g. .venv/bin/python -m pytest).
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = os.environ.get("MF_WINDMILL_BIN", str(ROOT / "target" / "debug" / "mf-windmill"))
+WORKERS = os.environ.get("MF_E2E_WORKERS", "2")
+
+# One datastore for the session, set before metaflow is imported anywhere.
+_SYSROOT = tempfile.mkdtemp(prefix="mfwm-e2e-")
+os.environ["METAFLOW_DATASTORE_SYSROOT_LOCAL"] = _SYSROOT
+os.environ["USERNAME"] = "tester"
+os.environ.pop("METAFLOW_PROFILE", None)
+
+
+def ref_run(flow, params, cwd):
+    """`python flow.py run` with --param value argv (no shell); returns (rc, pathspec)."""
+    rid = Path(cwd) / "ref_run_id"
+    cmd = [sys.executable, str(flow), "--quiet", "--no-pylint", "run", "--max-workers", WORKERS,
+           "--run-id-file", str(rid)]
+    for k, v in params.items():
+        cmd += ["--" + k, v]
+    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=600)
+    name = flow_class(flow)
+    run_id = rid.read_text().strip() if rid.exists() else None
+    return p.returncode, (f"{name}/{run_id}" if run_id else None), p.stdout + p.stderr
+
+
+def ours_run(flow, params, cwd, extra=()):
+    """`mf-windmill run --local`; returns (rc, pathspec, output)."""
+    cmd = [BIN, "run", str(flow), "--local", "--workers", WORKERS, "--python", sys.executable,
+           "--datastore-root", os.path.join(_SYSROOT, ".metaflow"), *extra]
+    for k, v in params.items():
+        cmd += ["--run-param", f"{k}={v}"]
+    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=600)
+    lines = p.stdout.splitlines()
+    return p.returncode, (lines[0] if lines else None), p.stdout + p.stderr
+
+
+def flow_class(flow):
+    import re
+
+    m = re.search(r"^class (\w+)\(.*FlowSpec.*\):", Path(flow).read_text(), re.M)
+    return m.group(1)
+
+
+@pytest.fixture
+def workdir():
+    with tempfile.TemporaryDirectory() as d:
+        yield d

@@ -1,0 +1,203 @@
+"""Acceptance test: compile → local executor vs `python flow.py run`, compared through
+Metaflow's client: success, steps, tasks per step, artifacts per step and foreach index
+(and loop iteration), parameters, parent lineage, attempt numbers.
+
+Run:  MF_WINDMILL_BIN=target/debug/mf-windmill .venv/bin/python -m pytest tests/e2e -q
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, ours_run, ref_run
+
+VALID = ROOT / "tests" / "flows" / "valid"
+E2E = ROOT / "tests" / "e2e" / "flows"
+
+HOSTILE = "$(touch /tmp/mfwm_pwned) `touch /tmp/mfwm_pwned2` \"dq\" 'sq' \\ é ✓ $var:u/x\nsecond line"
+
+# (id, flow file, parameters as text) — in the order of the issue's coverage list.
+CASES = [
+    ("linear", VALID / "linear_long.py", {}),
+    ("params_all_types", VALID / "params_all_types.py", {}),
+    ("params_hostile", E2E / "params_hostile.py", {
+        "text": HOSTILE,
+        "hyphen-name": "-leading dash and $HOME",
+        "count": "42",
+        "ratio": "2.25",
+        "flag": "true",
+        "blob": '{"k": ["$(x)", "`y`", "é"], "n": null}',
+        "listed": "a,$(b),c",
+        "optional": "'",
+    }),
+    ("split_nested", VALID / "split_nested.py", {}),
+    ("foreach_multistep", VALID / "foreach_multistep.py", {}),
+    ("foreach_nested2", VALID / "foreach_nested2.py", {}),
+    ("foreach_nested3", VALID / "foreach_nested3.py", {}),
+    ("foreach_single_item", VALID / "foreach_single_item.py", {}),
+    ("foreach_width_one_split", E2E / "foreach_width_one_nested.py", {}),
+    ("retry_once", E2E / "retry_once.py", {}),
+    ("catch_timeout_env", E2E / "catch_timeout_env.py", {}),
+    ("switch_linear", VALID / "switch_linear.py", {}),
+    ("switch_in_branch_to_join", VALID / "switch_in_branch_to_join.py", {}),
+    ("switch_to_end", VALID / "switch_to_end.py", {}),
+    ("switch_in_foreach", VALID / "switch_in_foreach.py", {}),
+    ("switch_in_foreach_to_join", VALID / "switch_in_foreach_to_join.py", {}),
+    ("switch_recursive", VALID / "switch_recursive.py", {}),
+    ("foreach_switch_recursive", VALID / "foreach_switch_recursive.py", {}),
+    ("config_file", VALID / "config_file" / "flow.py", {}),
+    ("module_import", VALID / "module_import.py", {}),
+]
+
+SELECTED = os.environ.get("MF_E2E_ONLY")
+
+
+def norm(v):
+    """Artifact values made comparable (exceptions by type and message)."""
+    if isinstance(v, BaseException):
+        return ("exception", type(v).__name__, str(v))
+    if type(v).__name__ == "MetaflowExceptionWrapper":
+        return ("exception", getattr(v, "type", "?"), getattr(v, "message", str(v)))
+    return v
+
+
+def ordinal(task_id):
+    """Order of tasks sharing (step, foreach indices): loop iterations."""
+    if task_id.isdigit():
+        return int(task_id)
+    m = re.search(r"-w(\d+)$", task_id)
+    return int(m.group(1)) if m else 0
+
+
+def snapshot(pathspec):
+    from metaflow import Run, namespace
+
+    namespace(None)
+    run = Run(pathspec)
+    tasks = {}
+    for step in run:
+        for t in step:
+            stack = t["_foreach_stack"].data if "_foreach_stack" in t else []
+            idx = tuple(f.index for f in stack)
+            tasks[t.pathspec] = (step.id, idx, t)
+    # Key = (step, foreach indices, rank among tasks with the same step and indices).
+    keys = {}
+    groups = {}
+    for ps, (s, idx, t) in tasks.items():
+        groups.setdefault((s, idx), []).append(ps)
+    for (s, idx), pss in groups.items():
+        for rank, ps in enumerate(sorted(pss, key=lambda p: ordinal(p.rsplit("/", 1)[1]))):
+            keys[ps] = (s, idx, rank)
+    snap = {
+        "successful": run.successful,
+        "finished": run.finished,
+        "steps": sorted(s.id for s in run),
+        "tasks_per_step": {s: sum(1 for k in keys.values() if k[0] == s) for s in {k[0] for k in keys.values()}},
+        "tasks": {},
+    }
+    for ps, key in keys.items():
+        t = tasks[ps][2]
+        arts = {a.id: norm(a.data) for a in t if not a.id.startswith("_") and a.id != "name"}
+        parents = sorted(
+            repr(keys[p]) if p in keys else ("_parameters" if "/_parameters/" in p else "?" + p)
+            for p in t.parent_task_pathspecs
+        )
+        snap["tasks"][key] = {
+            "artifacts": arts,
+            "parents": parents,
+            "attempt": t.current_attempt,
+            "successful": t.successful,
+        }
+    return snap
+
+
+def diff(a, b, path=""):
+    out = []
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in sorted(set(a) | set(b), key=repr):
+            if k not in a:
+                out.append(f"{path}/{k}: only in ours: {b[k]!r}"[:400])
+            elif k not in b:
+                out.append(f"{path}/{k}: only in metaflow: {a[k]!r}"[:400])
+            else:
+                out += diff(a[k], b[k], f"{path}/{k}")
+    elif a != b:
+        out.append(f"{path}: metaflow {a!r} != ours {b!r}"[:400])
+    return out
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if not SELECTED or c[0] in SELECTED.split(",")],
+                         ids=lambda c: c[0])
+def test_compare(case, workdir):
+    name, flow, params = case
+    for f in ("/tmp/mfwm_pwned", "/tmp/mfwm_pwned2", "/tmp/mfwm_pwned_env"):
+        if os.path.exists(f):
+            os.unlink(f)
+    rc_ref, ps_ref, out_ref = ref_run(flow, params, workdir)
+    assert rc_ref == 0, f"metaflow run failed:\n{out_ref[-3000:]}"
+    rc, ps, out = ours_run(flow, params, workdir)
+    assert rc == 0, f"mf-windmill run failed:\n{out[-4000:]}"
+    assert ps and re.fullmatch(r"\w+/wm-[0-9a-f-]{36}", ps), ps
+    assert out.splitlines()[-1] == f"{ps} succeeded" or f"{ps} succeeded" in out
+    a, b = snapshot(ps_ref), snapshot(ps)
+    # The comparison must have something to compare.
+    assert a["tasks"] and any(t["artifacts"] for t in a["tasks"].values())
+    assert any(t["parents"] for t in a["tasks"].values())
+    d = diff(a, b)
+    assert not d, "differences (metaflow vs mf-windmill):\n" + "\n".join(d[:40])
+    for f in ("/tmp/mfwm_pwned", "/tmp/mfwm_pwned2", "/tmp/mfwm_pwned_env"):
+        assert not os.path.exists(f), f"{f} was created: a value was executed by a shell"
+
+
+def test_hostile_values_arrive_byte_exact(workdir):
+    """The shell-safety contract, checked on the artifact itself (not only by equality
+    with Metaflow's own run)."""
+    params = dict(CASES[2][2])
+    rc, ps, out = ours_run(E2E / "params_hostile.py", params, workdir,
+                           extra=("--tag", "$(touch /tmp/mfwm_pwned) 'tag' é"))
+    assert rc == 0, out[-3000:]
+    from metaflow import Run, namespace
+
+    namespace(None)
+    run = Run(ps)
+    seen = run["start"].task["seen"].data
+    assert seen["text"] == HOSTILE
+    assert seen["hyphen"] == "-leading dash and $HOME"
+    assert seen["count"] == 42 and seen["ratio"] == 2.25 and seen["flag"] is True
+    assert seen["blob"] == {"k": ["$(x)", "`y`", "é"], "n": None}
+    assert seen["listed"] == ["a", "$(b)", "c"]
+    assert seen["optional"] == "'"
+    assert "$(touch /tmp/mfwm_pwned) 'tag' é" in run.tags
+    assert not os.path.exists("/tmp/mfwm_pwned")
+
+
+def test_retry_count_is_windmill_attempt(workdir):
+    """current.retry_count == the Windmill attempt (1-based attempt 2 -> retry_count 1)."""
+    rc, ps, out = ours_run(E2E / "retry_once.py", {}, workdir)
+    assert rc == 0, out[-3000:]
+    assert "flaky (attempt 2)" in out, out[-2000:]
+    from metaflow import Run, namespace
+
+    namespace(None)
+    t = Run(ps)["flaky"].task
+    assert t["seen_retry_count"].data == 1
+    assert t.current_attempt == 1
+
+
+def test_foreach_width_zero_fails_like_metaflow(workdir, tmp_path):
+    flow = tmp_path / "width0.py"
+    flow.write_text(
+        "from metaflow import FlowSpec, step\n\n\nclass WidthZeroFlow(FlowSpec):\n"
+        "    @step\n    def start(self):\n        self.items = []\n"
+        "        self.next(self.body, foreach='items')\n\n"
+        "    @step\n    def body(self):\n        self.next(self.join)\n\n"
+        "    @step\n    def join(self, inputs):\n        self.next(self.end)\n\n"
+        "    @step\n    def end(self):\n        pass\n\n\n"
+        "if __name__ == '__main__':\n    WidthZeroFlow()\n"
+    )
+    rc_ref, _, out_ref = ref_run(flow, {}, workdir)
+    rc, ps, out = ours_run(flow, {}, workdir)
+    assert rc_ref != 0 and rc == 1, out[-2000:]
+    assert "zero splits" in out_ref and "zero splits" in out, out[-2000:]
