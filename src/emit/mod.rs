@@ -300,11 +300,13 @@ impl<'a> Emitter<'a> {
         }
     }
 
-    fn default_module(&self, sw: &str) -> FlowModule {
+    /// `res` = JavaScript for the switch step's result (`results.<S>`, or the last
+    /// iteration of a recursive switch's loop).
+    fn default_module(&self, sw: &str, res: &str) -> FlowModule {
         let mut it = Map::new();
         it.insert(
             "next".into(),
-            InputTransform::js(format!("results.{}.next", step_id(sw))).to_value(),
+            InputTransform::js(format!("{res}.next")).to_value(),
         );
         FlowModule {
             id: format!("_default_{sw}"),
@@ -320,12 +322,12 @@ impl<'a> Emitter<'a> {
         }
     }
 
-    fn relay_module(&self, sw: &str, case: &str) -> FlowModule {
+    fn relay_module(&self, sw: &str, case: &str, res: &str) -> FlowModule {
         let mut it = Map::new();
         for f in ["pathspec", "tail"] {
             it.insert(
                 f.into(),
-                InputTransform::js(format!("results.{}.{f}", step_id(sw))).to_value(),
+                InputTransform::js(format!("{res}.{f}")).to_value(),
             );
         }
         FlowModule {
@@ -389,6 +391,10 @@ impl<'a> Emitter<'a> {
                     stop_after_if: None,
                 });
                 let merge = self.st.switch_join.get(&cur).cloned().flatten();
+                // The last iteration's result, read from the loop module's own result (the
+                // array of iteration results): `results.<S>` of a module inside a finished
+                // iteration subflow is not visible everywhere (local executor deviation 4).
+                let last = format!("results._loop_{cur}[results._loop_{cur}.length - 1]");
                 let targets: Vec<String> = self
                     .case_targets(s)
                     .into_iter()
@@ -397,21 +403,21 @@ impl<'a> Emitter<'a> {
                 let mut branches = vec![];
                 for t in targets {
                     let modules = if Some(&t) == merge.as_ref() {
-                        vec![self.relay_module(&cur, &t)]
+                        vec![self.relay_module(&cur, &t, &last)]
                     } else {
                         self.seq(
                             &t,
                             merge.as_deref(),
                             (
                                 InputPlan::Ref,
-                                InputTransform::js(format!("results.{sid}.pathspec")),
+                                InputTransform::js(format!("{last}.pathspec")),
                             ),
                             frames,
                         )
                     };
                     branches.push(BranchOneBranch {
                         summary: t.clone(),
-                        expr: format!("results.{sid}.next === {}", js_str(&t)),
+                        expr: format!("{last}.next === {}", js_str(&t)),
                         modules,
                     });
                 }
@@ -421,7 +427,7 @@ impl<'a> Emitter<'a> {
                     summary: format!("exit of recursive switch {cur}"),
                     value: ModuleValue::BranchOne {
                         branches,
-                        default: vec![self.default_module(&cur)],
+                        default: vec![self.default_module(&cur, &last)],
                     },
                     retry: None,
                     timeout: None,
@@ -578,7 +584,7 @@ impl<'a> Emitter<'a> {
                     let mut branches = vec![];
                     for t in self.case_targets(s) {
                         let modules = if Some(&t) == merge.as_ref() {
-                            vec![self.relay_module(&cur, &t)]
+                            vec![self.relay_module(&cur, &t, &format!("results.{sid}"))]
                         } else {
                             self.seq(
                                 &t,
@@ -605,7 +611,7 @@ impl<'a> Emitter<'a> {
                         ),
                         value: ModuleValue::BranchOne {
                             branches,
-                            default: vec![self.default_module(&cur)],
+                            default: vec![self.default_module(&cur, &format!("results.{sid}"))],
                         },
                         retry: None,
                         timeout: None,
