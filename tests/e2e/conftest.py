@@ -34,7 +34,9 @@ def ref_run(flow, params, cwd):
            "--run-id-file", str(rid)]
     for k, v in params.items():
         cmd += ["--" + k, v]
-    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=600)
+    # Metaflow reads Config default files relative to the cwd: run from the flow's directory
+    # (mf-windmill's steps run in the bundle, which is that directory).
+    p = subprocess.run(cmd, cwd=Path(flow).parent, capture_output=True, text=True, timeout=600)
     name = flow_class(flow)
     run_id = rid.read_text().strip() if rid.exists() else None
     return p.returncode, (f"{name}/{run_id}" if run_id else None), p.stdout + p.stderr

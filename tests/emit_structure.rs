@@ -1,0 +1,384 @@
+//! Emitter structure tests: every valid corpus flow compiles and satisfies the invariants
+//! (unique ids, explicit skip_failures/skip_failure/parallel, no same_worker, no
+//! collapsible loop, at most 19 args); decorators, parameters, @project and @schedule map
+//! as the design says; flows with errors are refused by the CLI.
+
+use std::path::{Path, PathBuf};
+
+use mf_windmill::emit::{self, CompileOptions, Compiled};
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn options(flow: &Path) -> CompileOptions {
+    CompileOptions {
+        flow_file: flow.to_path_buf(),
+        max_workers: 16,
+        max_num_splits: 100,
+        branch: None,
+        production: false,
+        tags: vec![],
+        namespace: None,
+        datastore_root: Some(PathBuf::from("/srv/mf/.metaflow")),
+        python: "python3".into(),
+        user: "tester".into(),
+        folder: "metaflow".into(),
+        env: vec![("HOME".into(), "/nonexistent".into())],
+    }
+}
+
+fn compile_with(
+    flow: &Path,
+    opts: &CompileOptions,
+    name: Option<&str>,
+) -> Result<Compiled, Vec<String>> {
+    let file = mf_windmill::parse::read_flow_file(flow, &flow.display().to_string()).unwrap();
+    let f = match name {
+        Some(n) => file.flows.iter().find(|f| f.name == n).unwrap(),
+        None => &file.flows[0],
+    };
+    emit::compile(f, opts)
+}
+
+fn compile(flow: &Path) -> Compiled {
+    compile_with(flow, &options(flow), None).unwrap_or_else(|e| panic!("{}: {e:?}", flow.display()))
+}
+
+fn corpus() -> Vec<PathBuf> {
+    let dir = root().join("tests/flows/valid");
+    let mut v = vec![];
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            if p.join("flow.py").exists() {
+                v.push(p.join("flow.py"));
+            }
+        } else if p.extension().is_some_and(|x| x == "py") {
+            v.push(p);
+        }
+    }
+    v.sort();
+    v
+}
+
+fn walk<'a>(mods: &'a Value, out: &mut Vec<&'a Value>) {
+    for m in mods.as_array().into_iter().flatten() {
+        out.push(m);
+        let v = &m["value"];
+        walk(&v["modules"], out);
+        walk(&v["default"], out);
+        for b in v["branches"].as_array().into_iter().flatten() {
+            walk(&b["modules"], out);
+        }
+    }
+}
+
+#[test]
+fn every_valid_flow_compiles_with_invariants() {
+    let flows = corpus();
+    assert!(flows.len() >= 60, "{}", flows.len());
+    for f in flows {
+        let c = compile(&f);
+        let v = serde_json::to_value(&c.openflow).unwrap();
+        let text = v.to_string();
+        assert!(!text.contains("same_worker"), "{}", f.display());
+        let mut mods = vec![];
+        walk(&v["value"]["modules"], &mut mods);
+        let mut ids: Vec<&str> = mods.iter().map(|m| m["id"].as_str().unwrap()).collect();
+        let n = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "duplicate ids in {}", f.display());
+        let steps = mods
+            .iter()
+            .filter(|m| {
+                m["value"]["type"] == "rawscript" && !m["id"].as_str().unwrap().starts_with('_')
+            })
+            .count();
+        let file = mf_windmill::parse::read_flow_file(&f, "x").unwrap();
+        assert_eq!(
+            steps,
+            file.flows[0].steps.len(),
+            "one module per step in {}",
+            f.display()
+        );
+        for m in mods {
+            let val = &m["value"];
+            let id = m["id"].as_str().unwrap();
+            assert!(id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+            match val["type"].as_str().unwrap() {
+                "forloopflow" => {
+                    assert_eq!(val["skip_failures"], false);
+                    assert_eq!(val["parallel"], true);
+                    assert_eq!(val["parallelism"], 16);
+                }
+                "whileloopflow" => {
+                    assert_eq!(val["skip_failures"], false);
+                    // Never collapsible: the body carries stop_after_if.
+                    assert!(val["modules"][0]["stop_after_if"].is_object());
+                }
+                "branchall" => {
+                    assert_eq!(val["parallel"], true);
+                    for b in val["branches"].as_array().unwrap() {
+                        assert_eq!(b["skip_failure"], false);
+                        assert!(!b["modules"].as_array().unwrap().is_empty());
+                    }
+                }
+                "branchone" => {
+                    for b in val["branches"].as_array().unwrap() {
+                        assert!(
+                            !b["modules"].as_array().unwrap().is_empty(),
+                            "empty branch in {id}"
+                        );
+                    }
+                    assert_eq!(val["default"].as_array().unwrap().len(), 1);
+                }
+                "rawscript" => {
+                    assert_eq!(val["language"], "bash");
+                    assert!(val["input_transforms"].as_object().unwrap().len() <= 19);
+                }
+                t => panic!("unexpected module type {t}"),
+            }
+        }
+    }
+}
+
+fn module<'a>(v: &'a Value, id: &str) -> &'a Value {
+    let mut mods = vec![];
+    walk(&v["value"]["modules"], &mut mods);
+    mods.into_iter()
+        .find(|m| m["id"] == id)
+        .unwrap_or_else(|| panic!("no module {id}"))
+}
+
+fn plan(m: &Value) -> Value {
+    let content = m["value"]["content"].as_str().unwrap();
+    let start = content.find("<<'MFWM_PLAN'\n").unwrap() + "<<'MFWM_PLAN'\n".len();
+    let end = content[start..].find('\n').unwrap() + start;
+    serde_json::from_str(&content[start..end]).unwrap()
+}
+
+#[test]
+fn retry_catch_timeout_environment_map_to_windmill() {
+    let c = compile(&root().join("tests/e2e/flows/catch_timeout_env.py"));
+    let v = serde_json::to_value(&c.openflow).unwrap();
+    // @catch + @retry(times=1): Windmill retries 1 + 3, no wait.
+    let af = module(&v, "always_fails");
+    assert_eq!(af["retry"]["constant"]["attempts"], 4);
+    assert_eq!(af["retry"]["constant"]["seconds"], 0);
+    assert_eq!(plan(af)["user_retries"], 1);
+    // @timeout(seconds=2): module backstop 62 s; Metaflow enforces the 2 s itself.
+    let slow = module(&v, "slow");
+    assert_eq!(slow["timeout"], 62);
+    assert_eq!(plan(slow)["attempts"], 1);
+    // @environment: in the plan's env, not in any shell word.
+    let env = plan(module(&v, "env"))["env"].clone();
+    assert_eq!(env["MFWM_PLAIN"], "plain");
+    assert_eq!(
+        env["MFWM_HOSTILE"],
+        "$(touch /tmp/mfwm_pwned_env) `x` 'q' \"d\" é"
+    );
+    let start = module(&v, "start");
+    assert!(start.get("retry").is_none());
+    assert_eq!(plan(start)["attempts"], 0);
+    // @retry default: times=3, minutes_between_retries=2.
+    let c = compile(&root().join("tests/flows/valid/decorators_retry_catch.py"));
+    let v = serde_json::to_value(&c.openflow).unwrap();
+    assert_eq!(module(&v, "start")["retry"]["constant"]["attempts"], 3);
+    assert_eq!(module(&v, "start")["retry"]["constant"]["seconds"], 120);
+    assert_eq!(module(&v, "risky")["retry"]["constant"]["attempts"], 5);
+}
+
+#[test]
+fn parameters_schema_and_transport() {
+    let c = compile(&root().join("tests/flows/valid/params_all_types.py"));
+    let s = &c.openflow.schema;
+    let p = &s["properties"];
+    assert_eq!(p["count"]["type"], "integer");
+    assert_eq!(p["count"]["default"], 3);
+    assert_eq!(p["ratio"]["type"], "number");
+    assert_eq!(p["flag"]["type"], "boolean");
+    assert_eq!(p["inferred_bool"]["type"], "boolean");
+    assert_eq!(p["config_json"]["type"], "object");
+    assert_eq!(
+        p["config_json"]["default"]["layers"],
+        serde_json::json!([1, 2])
+    );
+    assert_eq!(p["tag-list"]["type"], "string");
+    assert_eq!(p["name_str"]["description"], "a string");
+    assert!(p["no_default"].get("default").is_none());
+    let v = serde_json::to_value(&c.openflow).unwrap();
+    let start = module(&v, "start");
+    let expr = start["value"]["input_transforms"]["params_b64"]["expr"]
+        .as_str()
+        .unwrap();
+    assert!(expr.contains("\"tag-list\": flow_input[\"tag-list\"]"));
+    assert!(!expr.contains("return") && !expr.contains("btoa"));
+    // Only the start module gets parameters.
+    assert_eq!(
+        module(&v, "end")["value"]["input_transforms"]["params_b64"]["value"],
+        ""
+    );
+    let pl = plan(start);
+    assert_eq!(pl["is_start"], true);
+    assert!(
+        pl["params"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["name"] == "tag-list" && x["type"] == "str")
+    );
+}
+
+#[test]
+fn project_and_schedule() {
+    let f = root().join("tests/flows/valid/schedule_hourly_project.py");
+    let c = compile(&f);
+    assert_eq!(
+        c.project_flow_name.as_deref(),
+        Some("reports.user.tester.ScheduleHourlyProjectFlow")
+    );
+    assert_eq!(
+        c.path,
+        "f/metaflow/reports-user-tester-ScheduleHourlyProjectFlow"
+    );
+    let s = c.schedule.clone().unwrap();
+    assert_eq!(s["schedule"], "0 0 * * * *");
+    assert_eq!(s["is_flow"], true);
+    // No --branch/--production for a default user branch.
+    let v = serde_json::to_value(&c.openflow).unwrap();
+    let top = plan(module(&v, "start"))["top"].clone();
+    assert!(
+        !top.as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x == "--branch" || x == "--production")
+    );
+    let mut o = options(&f);
+    o.branch = Some("feat".into());
+    let c = compile_with(&f, &o, None).unwrap();
+    assert_eq!(
+        c.project_flow_name.as_deref(),
+        Some("reports.test.feat.ScheduleHourlyProjectFlow")
+    );
+    let v = serde_json::to_value(&c.openflow).unwrap();
+    let top = plan(module(&v, "end"))["top"].clone();
+    let top: Vec<&str> = top
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap())
+        .collect();
+    assert!(top.windows(2).any(|w| w == ["--branch", "feat"]));
+    let mut o = options(&f);
+    o.production = true;
+    assert_eq!(
+        compile_with(&f, &o, None)
+            .unwrap()
+            .project_flow_name
+            .as_deref(),
+        Some("reports.prod.ScheduleHourlyProjectFlow")
+    );
+    // --branch without @project is refused.
+    let lin = root().join("tests/flows/valid/linear_basic.py");
+    let mut o = options(&lin);
+    o.branch = Some("x".into());
+    assert!(compile_with(&lin, &o, None).is_err());
+    let c = compile(&root().join("tests/flows/valid/schedule_daily_timezone.py"));
+    let s = c.schedule.unwrap();
+    assert_eq!(s["schedule"], "0 0 0 * * *");
+    assert_eq!(s["timezone"], "Europe/Paris");
+}
+
+#[test]
+fn settings_and_user_are_required() {
+    let f = root().join("tests/flows/valid/linear_basic.py");
+    let mut o = options(&f);
+    o.datastore_root = None;
+    let e = compile_with(&f, &o, None).unwrap_err();
+    assert!(e.iter().any(|m| m.contains("datastore")), "{e:?}");
+    let mut o = options(&f);
+    o.user = "root".into();
+    assert!(compile_with(&f, &o, None).is_err());
+    let mut o = options(&f);
+    o.max_workers = 3;
+    o.tags = vec!["a b".into()];
+    o.namespace = Some("ns".into());
+    let c = compile_with(&f, &o, None).unwrap();
+    let v = serde_json::to_value(&c.openflow).unwrap();
+    let p = plan(module(&v, "end"));
+    assert_eq!(p["tags"], serde_json::json!(["a b"]));
+    assert_eq!(p["namespace"], "ns");
+    assert_eq!(p["local_root"], "/srv/mf/.metaflow");
+    assert_eq!(p["env"]["METAFLOW_USER"], "tester");
+    let top: Vec<String> = serde_json::from_value(p["top"].clone()).unwrap();
+    assert_eq!(
+        top,
+        [
+            "--quiet",
+            "--metadata",
+            "local",
+            "--environment",
+            "local",
+            "--datastore",
+            "local",
+            "--no-pylint",
+            "--event-logger",
+            "nullSidecarLogger",
+            "--monitor",
+            "nullSidecarMonitor",
+            "--datastore-root",
+            "/srv/mf/.metaflow",
+            "--with",
+            "windmill_internal"
+        ]
+    );
+}
+
+#[test]
+fn compile_cli_refuses_flows_with_errors() {
+    let bin = env!("CARGO_BIN_EXE_mf-windmill");
+    let out = std::process::Command::new(bin)
+        .args([
+            "compile",
+            "tests/flows/invalid/ambiguous_join.py",
+            "--datastore-root",
+            "/srv/.metaflow",
+            "--user",
+            "tester",
+        ])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not compiled"), "{err}");
+}
+
+#[test]
+fn bundle_contains_imported_modules_and_named_files() {
+    let c = compile(&root().join("tests/flows/valid/mixin_module/flow.py"));
+    assert!(c.bundle_files.iter().any(|f| f == "flow.py"));
+    assert!(
+        c.bundle_files.iter().any(|f| f == "mixins.py"),
+        "{:?}",
+        c.bundle_files
+    );
+    assert!(c.bundle_files.iter().any(|f| f == "_mfwm/runner.py"));
+    assert!(c.bundle_files.len() < 10, "{:?}", c.bundle_files);
+    let c = compile(&root().join("tests/flows/valid/config_file/flow.py"));
+    assert!(
+        c.bundle_files.iter().any(|f| f == "settings.json"),
+        "{:?}",
+        c.bundle_files
+    );
+    let c = compile(&root().join("tests/flows/valid/params_includefile/flow.py"));
+    assert!(
+        c.bundle_files.iter().any(|f| f == "data.txt"),
+        "{:?}",
+        c.bundle_files
+    );
+}
