@@ -178,11 +178,11 @@ pub fn run(args: CheckArgs) -> i32 {
     diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    if let Err(e) = render::write(&mut out, cfg.format, &diags, summary, cfg.color) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("mf-windmill: cannot write output: {e}");
-            return 2;
-        }
+    if let Err(e) = render::write(&mut out, cfg.format, &diags, summary, cfg.color)
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("mf-windmill: cannot write output: {e}");
+        return 2;
     }
     let _ = out.flush();
     for e in &io_errors {
