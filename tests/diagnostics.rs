@@ -834,10 +834,7 @@ fn snapshots_of_every_code() {
         insta::assert_snapshot!(format!("{}__human", case.name), render(exit, &out, &err));
 
         let (out, err, exit) = run(dir.path(), &["check", "--format", "concise", &file]);
-        insta::assert_snapshot!(
-            format!("{}__concise", case.name),
-            render(exit, &out, &err)
-        );
+        insta::assert_snapshot!(format!("{}__concise", case.name), render(exit, &out, &err));
         let codes = concise_codes(&out);
         assert!(
             codes.contains(case.code),
