@@ -88,6 +88,15 @@ fn check_target(t: &Target, allow_no_flow: bool) -> FileResult {
         }
     };
     let mut diagnostics = crate::graph::check_file(&file);
+    if !t.explicit && !file.flows.is_empty() && file.flows.iter().all(|f| !f.runnable) {
+        // A module of base classes found by a directory walk: checked through the flows
+        // that import it, not on its own (it has no start or end of its own).
+        return FileResult {
+            flows: 0,
+            diagnostics: file.diagnostics.clone(),
+            io_error: None,
+        };
+    }
     if file.flows.is_empty() {
         if !t.explicit {
             // In a directory walk only files that are flows (or that fail to parse while
