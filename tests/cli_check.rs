@@ -53,6 +53,10 @@ class CleanFlow(FlowSpec):
     @step
     def end(self):
         pass
+
+
+if __name__ == "__main__":
+    CleanFlow()
 "#;
 
 const ORPHAN_FLOW: &str = r#"from metaflow import FlowSpec, step
@@ -70,6 +74,10 @@ class OrphanFlow(FlowSpec):
     @step
     def end(self):
         pass
+
+
+if __name__ == "__main__":
+    OrphanFlow()
 "#;
 
 /// A flow whose only finding is a warning (WM206).
@@ -218,6 +226,36 @@ fn directory_walk_respects_gitignore_and_skips_non_flows() {
     let lines: Vec<&str> = o.stdout.lines().collect();
     assert_eq!(lines.len(), 1, "{}", o.stdout);
     assert!(lines[0].starts_with("proj/flows/orphan.py:10:9: MF112 "));
+}
+
+#[test]
+fn directory_walk_checks_base_class_modules_only_through_their_flows() {
+    // A FlowSpec subclass that no `__main__` block runs is a base class: a walk does not
+    // lint it on its own (it has no start or end); named explicitly, it is checked.
+    let dir = tempfile::tempdir().unwrap();
+    let base = ORPHAN_FLOW
+        .split("\n\nif __name__")
+        .next()
+        .unwrap()
+        .to_string()
+        + "\n";
+    write(dir.path(), "proj/base.py", &base);
+    let o = run_in(dir.path(), &["check", "--format", "json", "proj"]);
+    assert_eq!(o.code, 0, "{}", o.stdout);
+    let doc = json(&o.stdout);
+    assert_eq!(doc["summary"]["files"], 1);
+    assert_eq!(doc["summary"]["flows"], 0);
+    assert_eq!(doc["diagnostics"], Value::Array(vec![]));
+    let o = run_in(
+        dir.path(),
+        &["check", "--format", "concise", "proj/base.py"],
+    );
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(
+        o.stdout.starts_with("proj/base.py:10:9: MF112 "),
+        "{}",
+        o.stdout
+    );
 }
 
 #[test]
