@@ -684,12 +684,16 @@ fn a_chain_of_join_and_split_steps_is_checked_in_bounded_time() {
     );
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "diamonds.py", &src);
-    for args in [&["check", "diamonds.py"][..], &["graph", "diamonds.py"][..]] {
-        let code = run_in_with_limit(dir.path(), args, std::time::Duration::from_secs(10));
-        assert_eq!(
-            code,
-            Some(1),
-            "{args:?}: exit {code:?} (None: killed after 10 s)"
-        );
-    }
+    let limit = std::time::Duration::from_secs(10);
+    let code = run_in_with_limit(dir.path(), &["check", "diamonds.py"], limit);
+    assert_eq!(
+        code,
+        Some(1),
+        "check: exit {code:?} (None: killed after 10 s)"
+    );
+    let code = run_in_with_limit(dir.path(), &["graph", "diamonds.py"], limit);
+    assert!(
+        matches!(code, Some(0 | 1)),
+        "graph: exit {code:?} (None: killed after 10 s)"
+    );
 }
