@@ -12,10 +12,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-use mf_windmill::diag::render::{self, Format, Summary};
-use mf_windmill::diag::{Code, Diagnostic};
-use mf_windmill::graph::FlowGraph;
-use mf_windmill::graph::lint::{At, METAFLOW_CHECKS};
+use mf_windmill::diag::Code;
 
 /// One snapshot case: a file written into a fresh directory and checked there, so the
 /// rendered path is just the file name.
@@ -486,9 +483,27 @@ class SwitchOneCaseFlow(FlowSpec):
         pass
 "#,
     },
-    // MF115 (empty-foreach) cannot come out of `check`: Metaflow's split/join balance
-    // check runs first and fires on every flow this check would flag. Its rendering is
-    // covered by `mf115_empty_foreach_rendering` below, which runs the rule directly.
+    Case {
+        name: "mf115_empty_foreach",
+        code: "MF115",
+        source: br#"from metaflow import FlowSpec, step
+
+
+class EmptyForeachFlow(FlowSpec):
+    @step
+    def start(self):
+        self.items = [1, 2]
+        self.next(self.join, foreach="items")
+
+    @step
+    def join(self, inputs):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+"#,
+    },
     Case {
         name: "mf116_parallel_without_decorator",
         code: "MF116",
@@ -759,9 +774,6 @@ class DynamicDefaultFlow(FlowSpec):
     },
 ];
 
-/// Codes with no `check` case, each with the test that snapshots its rendering instead.
-const RULE_ONLY: &[(&str, &str)] = &[("MF115", "mf115_empty_foreach_rendering")];
-
 /// Run the binary in `dir` and return its stdout, stderr and exit code.
 fn run(dir: &Path, args: &[&str]) -> (String, String, i32) {
     let out = Command::new(env!("CARGO_BIN_EXE_mf-windmill"))
@@ -799,11 +811,7 @@ fn concise_codes(out: &str) -> BTreeSet<String> {
 
 #[test]
 fn every_code_has_a_snapshot_case() {
-    let declared: BTreeSet<&str> = CASES
-        .iter()
-        .map(|c| c.code)
-        .chain(RULE_ONLY.iter().map(|(c, _)| *c))
-        .collect();
+    let declared: BTreeSet<&str> = CASES.iter().map(|c| c.code).collect();
     let missing: Vec<&str> = Code::ALL
         .iter()
         .map(|c| c.as_str())
@@ -844,68 +852,10 @@ fn snapshots_of_every_code() {
         );
         seen.extend(codes);
     }
-    for (code, _) in RULE_ONLY {
-        seen.insert(code.to_string());
-    }
     let missing: Vec<&str> = Code::ALL
         .iter()
         .map(|c| c.as_str())
         .filter(|c| !seen.contains(*c))
         .collect();
     assert!(missing.is_empty(), "codes never rendered: {missing:?}");
-}
-
-/// MF115 is unreachable through `check` (see above); run the rule on a flow it flags and
-/// render its finding the way lint does (at the step's name).
-#[test]
-fn mf115_empty_foreach_rendering() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("mf115_empty_foreach.py");
-    std::fs::write(
-        &path,
-        r#"from metaflow import FlowSpec, step
-
-
-class EmptyForeachFlow(FlowSpec):
-    @step
-    def start(self):
-        self.items = [1, 2]
-        self.next(self.join, foreach="items")
-
-    @step
-    def join(self, inputs):
-        self.next(self.end)
-
-    @step
-    def end(self):
-        pass
-"#,
-    )
-    .unwrap();
-    let file = mf_windmill::parse::read_flow_file(&path, "mf115_empty_foreach.py").unwrap();
-    let flow = &file.flows[0];
-    let g = FlowGraph::new(flow);
-    let (_, rule) = METAFLOW_CHECKS
-        .iter()
-        .find(|(c, _)| *c == Code::EmptyForeach)
-        .expect("MF115 is a Metaflow check");
-    let v = rule(&g).expect("the rule flags a foreach straight into a join");
-    let At::Def(i) = v.at else {
-        panic!("MF115 is reported at the step's def")
-    };
-    let step = g.nodes[i].step;
-    let d = Diagnostic::new(v.code, v.message)
-        .flow(&flow.name)
-        .at(&step.name_loc)
-        .step(&step.name);
-    let diags = [d];
-    let summary = Summary { files: 1, flows: 1 };
-    for (format, name) in [(Format::Human, "human"), (Format::Concise, "concise")] {
-        let mut out = Vec::new();
-        render::write(&mut out, format, &diags, summary, false).unwrap();
-        insta::assert_snapshot!(
-            format!("mf115_empty_foreach__{name}"),
-            String::from_utf8(out).unwrap()
-        );
-    }
 }
