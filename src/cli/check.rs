@@ -88,6 +88,15 @@ fn check_target(t: &Target, allow_no_flow: bool) -> FileResult {
         }
     };
     let mut diagnostics = crate::graph::check_file(&file);
+    if !t.explicit && !file.flows.is_empty() && file.flows.iter().all(|f| !f.runnable) {
+        // A module of base classes found by a directory walk: checked through the flows
+        // that import it, not on its own (it has no start or end of its own).
+        return FileResult {
+            flows: 0,
+            diagnostics: file.diagnostics.clone(),
+            io_error: None,
+        };
+    }
     if file.flows.is_empty() {
         if !t.explicit {
             // In a directory walk only files that are flows (or that fail to parse while
@@ -178,11 +187,11 @@ pub fn run(args: CheckArgs) -> i32 {
     diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    if let Err(e) = render::write(&mut out, cfg.format, &diags, summary, cfg.color) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("mf-windmill: cannot write output: {e}");
-            return 2;
-        }
+    if let Err(e) = render::write(&mut out, cfg.format, &diags, summary, cfg.color)
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("mf-windmill: cannot write output: {e}");
+        return 2;
     }
     let _ = out.flush();
     for e in &io_errors {

@@ -266,8 +266,8 @@ impl<'f> FlowGraph<'f> {
         let mut tree_children: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
         let mut join_set: std::collections::HashSet<String> = Default::default();
         // Explicit stack of (step, state, parent and position in the parent's out_funcs).
-        let mut stack: Vec<(usize, State, Option<(usize, usize)>)> =
-            vec![(start, (Vec::new(), Vec::new()), None)];
+        type Frame = (usize, State, Option<(usize, usize)>);
+        let mut stack: Vec<Frame> = vec![(start, (Vec::new(), Vec::new()), None)];
         while let Some((i, state, parent)) = stack.pop() {
             if !done.insert((i, state.clone())) {
                 continue;

@@ -60,10 +60,17 @@ pub fn extract(loader: &mut Loader) -> Extracted {
             _ => None,
         })
         .collect();
+    // Flows: every FlowSpec subclass no other class of the file derives from, plus any class
+    // the `__main__` block instantiates; `runnable` marks what `python flow.py` runs.
+    let main = main_instantiations(loader.module(root));
     let mut flows = Vec::new();
     for (&c, &flow) in classes.iter().zip(&is_flow) {
-        if flow && !used_as_base.contains(&c) {
-            flows.push(ex.flow(loader, c));
+        let runnable = main.contains(&c.1);
+        let candidate = runnable || !used_as_base.contains(&c);
+        if flow && candidate {
+            let mut f = ex.flow(loader, c);
+            f.runnable = runnable;
+            flows.push(f);
         } else if !flow && ex.has_unknown_base_and_steps(loader, c) {
             let class = loader.module(c.0).class(c.1).expect("class ref");
             let unknown = ex.unknown_bases(c);
@@ -360,6 +367,7 @@ impl Extractor {
         }
         Flow {
             name: flow_name,
+            runnable: false,
             name_loc: loc(module, class.name.range),
             doc: docstring(&class.body),
             decorators,
@@ -467,6 +475,51 @@ impl Extractor {
             doc: docstring(&f.body),
         })
     }
+}
+
+/// Classes of the module (statement indexes) called in a top-level
+/// `if __name__ == "__main__":` block.
+fn main_instantiations(m: &Module) -> HashSet<usize> {
+    use ruff_python_ast::visitor::{self, Visitor};
+    struct Calls<'a> {
+        m: &'a Module,
+        out: HashSet<usize>,
+    }
+    impl<'a> Visitor<'a> for Calls<'_> {
+        fn visit_expr(&mut self, e: &'a Expr) {
+            if let Expr::Call(c) = e
+                && let Symbol::Class(i) = self.m.resolve(&c.func)
+            {
+                self.out.insert(i);
+            }
+            visitor::walk_expr(self, e);
+        }
+    }
+    let is_main_test = |e: &Expr| {
+        let Expr::Compare(c) = e else { return false };
+        let sides = [&*c.left, c.comparators.first().unwrap_or(&*c.left)];
+        let name = sides
+            .iter()
+            .any(|s| matches!(s, Expr::Name(n) if n.id.as_str() == "__name__"));
+        let main = sides
+            .iter()
+            .any(|s| matches!(s, Expr::StringLiteral(l) if l.value.to_str() == "__main__"));
+        name && main
+    };
+    let mut calls = Calls {
+        m,
+        out: HashSet::new(),
+    };
+    for stmt in &m.ast.body {
+        if let Stmt::If(i) = stmt
+            && is_main_test(&i.test)
+        {
+            for s in &i.body {
+                calls.visit_stmt(s);
+            }
+        }
+    }
+    calls.out
 }
 
 /// Metaflow's `InvalidDecoratorAttribute` for the first attribute a known decorator does

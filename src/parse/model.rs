@@ -275,6 +275,10 @@ impl ConfigDecl {
 #[derive(Debug, Clone)]
 pub struct Flow {
     pub name: String,
+    /// Instantiated in the file's `if __name__ == "__main__":` block, i.e. what
+    /// `python file.py` runs. A FlowSpec subclass nobody instantiates is usually a base
+    /// class kept in a library module.
+    pub runnable: bool,
     pub name_loc: Loc,
     pub doc: Option<String>,
     /// Flow decorators in application order (bottom to top), inherited ones after.

@@ -94,9 +94,39 @@ fn walk(
             let mut resolved: Vec<&str> = Vec::new();
             for f in &node.in_funcs {
                 let b = g.get(f).and_then(|n| n.split_branches.last());
-                // Metaflow raises IndexError on an incoming step with no branch; treat it
-                // as a branch that matches nothing.
-                let b = b.map_or("", String::as_str);
+                let Some(b) = b.map(String::as_str) else {
+                    // Metaflow's lint crashes here (IndexError: the incoming step has no
+                    // branch). That happens when a split or foreach at top level goes
+                    // straight into this join: say so, with the empty-foreach message.
+                    return Some(match g.index_of(f) {
+                        Some(k) if g.nodes[k].node_type == Some(NodeType::Split) => Violation::new(
+                            Code::SplitJoinBalance,
+                            format!(
+                                "Step *{f}* is a split with a branch that goes straight into the join step *{}*. Add at least one step on that branch.",
+                                node.name
+                            ),
+                            At::Def(k),
+                        ),
+                        Some(k) if g.nodes[k].node_type == Some(NodeType::Foreach) => {
+                            Violation::new(
+                                Code::EmptyForeach,
+                                format!(
+                                    "Step *{f}* is a foreach split that has no children: it is followed immediately by a join step, *{}*. Add at least one step between the split and the join.",
+                                    node.name
+                                ),
+                                At::Def(k),
+                            )
+                        }
+                        _ => Violation::new(
+                            Code::SplitJoinBalance,
+                            format!(
+                                "Step *{}* seems like a join step (it takes an extra input argument) but step *{f}* reaches it without passing through a split branch. Ensure that there is a matching split for every join.",
+                                node.name
+                            ),
+                            At::Def(i),
+                        ),
+                    });
+                };
                 if !resolved.contains(&b) {
                     resolved.push(b);
                 }

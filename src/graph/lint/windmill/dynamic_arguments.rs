@@ -23,7 +23,7 @@ use crate::diag::{Code, Diagnostic, Severity};
 use crate::graph::FlowGraph;
 use crate::parse::model::{Arg, ArgValue, Decorator, Origin};
 
-fn dynamic<'a>(args: &'a [Arg]) -> impl Iterator<Item = (&'a Arg, &'a str)> {
+fn dynamic(args: &[Arg]) -> impl Iterator<Item = (&Arg, &str)> {
     args.iter().filter_map(|a| match &a.value {
         ArgValue::Dynamic(t) => Some((a, t.as_str())),
         ArgValue::Literal(_) => None,
