@@ -89,7 +89,6 @@ pub fn compile_flags(f: &CompileFlags) -> Result<Compiled, i32> {
         let summary = Summary {
             files: 1,
             flows: file.flows.len(),
-            ..Default::default()
         };
         let stderr = std::io::stderr();
         let _ = render::write(

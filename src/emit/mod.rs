@@ -118,8 +118,7 @@ struct Emitter<'a> {
 }
 
 fn is_recursive(s: &Step) -> bool {
-    s.next.transition == Some(Transition::SplitSwitch)
-        && s.next.out_funcs.iter().any(|o| *o == s.name)
+    s.next.transition == Some(Transition::SplitSwitch) && s.next.out_funcs.contains(&s.name)
 }
 
 fn kw_i64(d: &crate::parse::model::Decorator, k: &str) -> Option<i64> {

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, ours_run, ref_run
+from mfwm_e2e import ROOT, ours_run, ref_run, workdir  # noqa: F401 (fixture)
 
 VALID = ROOT / "tests" / "flows" / "valid"
 E2E = ROOT / "tests" / "e2e" / "flows"

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from conftest import BIN, ROOT
+from mfwm_e2e import BIN, ROOT
 
 HERE = ROOT / "tests" / "e2e"
 

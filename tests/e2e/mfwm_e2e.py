@@ -1,4 +1,5 @@
-"""End-to-end comparison harness: the same flow run by Metaflow (`python flow.py run`) and
+"""End-to-end comparison harness (a plain module, not conftest.py, so that it cannot clash
+with tests/oracle/conftest.py): the same flow run by Metaflow (`python flow.py run`) and
 by mf-windmill (compile + local executor), both into one local datastore, compared with
 Metaflow's client API.
 
@@ -8,7 +9,9 @@ Environment:
 The interpreter running pytest must have metaflow==2.19.39 (e.g. .venv/bin/python -m pytest).
 """
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,6 +25,7 @@ WORKERS = os.environ.get("MF_E2E_WORKERS", "2")
 
 # One datastore for the session, set before metaflow is imported anywhere.
 _SYSROOT = tempfile.mkdtemp(prefix="mfwm-e2e-")
+atexit.register(shutil.rmtree, _SYSROOT, True)
 os.environ["METAFLOW_DATASTORE_SYSROOT_LOCAL"] = _SYSROOT
 os.environ["USERNAME"] = "tester"
 os.environ.pop("METAFLOW_PROFILE", None)
