@@ -59,7 +59,7 @@ pub fn build(flow: &Flow) -> Result<Built, Vec<String>> {
         let lit_default = default.and_then(ArgValue::literal).map(|l| l.to_json());
         if let Some(ArgValue::Dynamic(text)) = default {
             warnings.push(format!(
-                "parameter '{name}': default `{text}` is evaluated by Metaflow at run time; the Windmill form shows no default"
+                "parameter '{name}': default `{text}` is not a literal: the Windmill form shows no default and Metaflow's `init` evaluates it at run time; if it is a function (a deploy-time default), `init` yields None for it (as `python flow.py init` does), so pass a value when running"
             ));
         }
         let (kind, mut prop) = match (p.kind, ptype.as_str()) {
@@ -117,9 +117,14 @@ pub fn build(flow: &Flow) -> Result<Built, Vec<String>> {
         }
         props.insert(name.clone(), prop);
         order.push(Value::String(name.clone()));
+        let file_default = match (&lit_default, kind) {
+            (Some(Value::String(s)), "file") => Some(s.clone()),
+            _ => None,
+        };
         plan.push(PlanParam {
             name,
             kind: kind.to_string(),
+            default: file_default,
         });
     }
     if !errors.is_empty() {

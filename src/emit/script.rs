@@ -36,6 +36,11 @@ pub struct PlanParam {
     /// `str`, `int`, `float`, `bool`, `json`, `file`.
     #[serde(rename = "type")]
     pub kind: String,
+    /// IncludeFile only: the literal default path, passed explicitly when no value is
+    /// given (Metaflow's `init` does not evaluate IncludeFile defaults; Argo resolves them
+    /// at deploy time). The file travels in the bundle; `init` runs in the bundle dir.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
 }
 
 /// The static per-step plan embedded in each script.

@@ -215,6 +215,8 @@ def main():
         for p in plan["params"]:
             v = values.get(p["name"])
             if v is None:
+                v = p.get("default")
+            if v is None:
                 continue
             init_env["METAFLOW_INIT_" + p["name"].upper().replace("-", "_")] = param_env_value(p["type"], v)
         done = False
