@@ -39,6 +39,7 @@ CASES = [
     ("foreach_single_item", VALID / "foreach_single_item.py", {}),
     ("foreach_width_one_split", E2E / "foreach_width_one_nested.py", {}),
     ("retry_once", E2E / "retry_once.py", {}),
+    ("start_retry", E2E / "start_retry.py", {"greeting": "hé $(x)"}),
     ("retry_in_loop_and_branch", E2E / "retry_in_loop_and_branch.py", {}),
     ("decorators_retry_catch", VALID / "decorators_retry_catch.py", {}),
     ("catch_timeout_env", E2E / "catch_timeout_env.py", {}),
@@ -216,3 +217,55 @@ def test_foreach_width_zero_fails_like_metaflow(workdir, tmp_path):
     rc, ps, out = ours_run(flow, {}, workdir)
     assert rc_ref != 0 and rc == 1, out[-2000:]
     assert "zero splits" in out_ref and "zero splits" in out, out[-2000:]
+
+
+def test_start_retry_does_not_rerun_init(workdir):
+    rc, ps, out = ours_run(E2E / "start_retry.py", {"greeting": "x"}, workdir)
+    assert rc == 0, out[-3000:]
+    assert "start (attempt 2)" in out, out[-2000:]
+    flow, run_id = ps.split("/")
+    params_dir = Path(os.environ["METAFLOW_DATASTORE_SYSROOT_LOCAL"]) / ".metaflow" / flow / run_id / "_parameters" / "params"
+    assert (params_dir / "0.attempt.json").exists()
+    assert not (params_dir / "1.attempt.json").exists()
+    # Each `init` records its own metadata (timestamped); exactly one init ran.
+    assert len(list((params_dir / "_meta").glob("sysmeta_attempt-done_*.json"))) == 1
+    from metaflow import Run, namespace
+
+    namespace(None)
+    assert Run(ps)["start"].task["seen"].data == "x"
+
+
+def test_concurrent_runs_share_nothing(workdir):
+    """Two runs of one flow at once: two run ids, both complete."""
+    import subprocess
+    import sys
+
+    from mfwm_e2e import BIN, _SYSROOT
+
+    cmd = [BIN, "run", str(ROOT / "tests/flows/valid/foreach_basic.py"), "--local", "--workers", "2",
+           "--python", sys.executable, "--datastore-root", os.path.join(_SYSROOT, ".metaflow")]
+    ps = [subprocess.Popen(cmd, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+          for _ in range(2)]
+    outs = [p.communicate(timeout=300) for p in ps]
+    assert [p.returncode for p in ps] == [0, 0], [o[1][-2000:] for o in outs]
+    ids = [o[0].splitlines()[0] for o in outs]
+    assert ids[0] != ids[1]
+    from metaflow import Run, namespace
+
+    namespace(None)
+    assert all(Run(i).successful for i in ids)
+
+
+def test_worker_without_metaflow_fails_fast(workdir, tmp_path):
+    """A worker Python without Metaflow: the step fails at once with a clear message."""
+    import subprocess
+
+    from mfwm_e2e import BIN, _SYSROOT
+
+    venv = tmp_path / "bare"
+    subprocess.run(["python3", "-m", "venv", "--without-pip", str(venv)], check=True)
+    cmd = [BIN, "run", str(ROOT / "tests/flows/valid/linear_basic.py"), "--local", "--python",
+           str(venv / "bin" / "python"), "--datastore-root", os.path.join(_SYSROOT, ".metaflow")]
+    p = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 1
+    assert "Metaflow is not installed" in p.stdout + p.stderr, p.stderr[-2000:]
