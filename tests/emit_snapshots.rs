@@ -14,6 +14,7 @@ fn compile(rel: &str) -> Value {
         flow_file: flow.clone(),
         max_workers: 4,
         max_num_splits: 100,
+        max_flow_bytes: 2 * 1024 * 1024,
         branch: None,
         production: false,
         tags: vec![],

@@ -17,6 +17,7 @@ pub fn options(flow: &Path) -> CompileOptions {
         flow_file: flow.to_path_buf(),
         max_workers: 16,
         max_num_splits: 100,
+        max_flow_bytes: 2 * 1024 * 1024,
         branch: None,
         production: false,
         tags: vec![],

@@ -35,6 +35,9 @@ pub struct CompileFlags {
     /// Largest foreach cardinality accepted (Metaflow's --max-num-splits).
     #[arg(long, default_value_t = 100)]
     pub max_num_splits: u32,
+    /// Largest compiled flow accepted, in bytes (0 = no limit).
+    #[arg(long, default_value_t = 2 * 1024 * 1024)]
+    pub max_flow_bytes: usize,
     /// @project branch (`test.<B>`, or `prod.<B>` with --production).
     #[arg(long, conflicts_with = "production")]
     pub branch: Option<String>,
@@ -140,6 +143,7 @@ pub fn compile_flags(f: &CompileFlags) -> Result<Compiled, i32> {
         flow_file: f.flow.clone(),
         max_workers: f.max_workers,
         max_num_splits: f.max_num_splits,
+        max_flow_bytes: f.max_flow_bytes,
         branch: f.branch.clone(),
         production: f.production,
         tags: f.tags.clone(),

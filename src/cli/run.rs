@@ -47,6 +47,18 @@ pub fn run(mut args: RunArgs) -> i32 {
             Err(e) => return usage(format!("cannot read the current directory: {e}")),
         }
     }
+    if args.flags.user.is_none() {
+        let named = ["METAFLOW_USER", "USERNAME", "USER"]
+            .iter()
+            .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
+        if named.as_deref().is_none_or(|u| u == "root") {
+            // Metaflow refuses root; a local run needs some user name for its metadata.
+            eprintln!(
+                "mf-windmill: note: no non-root user name (USERNAME); running as user 'local'"
+            );
+            args.flags.user = Some("local".into());
+        }
+    }
     let compiled = match compile_flags(&args.flags) {
         Ok(c) => c,
         Err(code) => return code,

@@ -35,6 +35,9 @@ pub struct CompileOptions {
     pub flow_file: PathBuf,
     pub max_workers: u32,
     pub max_num_splits: u32,
+    /// Largest compiled flow accepted, in bytes (0 = no limit). The code bundle travels
+    /// in every step, so the size grows with the number of steps.
+    pub max_flow_bytes: usize,
     pub branch: Option<String>,
     pub production: bool,
     pub tags: Vec<String>,
@@ -788,11 +791,13 @@ pub fn compile(flow: &Flow, opts: &CompileOptions) -> Result<Compiled, Vec<Strin
         schema,
     };
     let text = serde_json::to_string(&openflow).unwrap_or_default();
-    if text.len() > 2 * 1024 * 1024 {
+    if opts.max_flow_bytes > 0 && text.len() > opts.max_flow_bytes {
         return Err(vec![format!(
-            "the compiled flow is {} bytes, above the 2 MiB limit (the {}-byte code bundle travels in each of the flow's steps)",
+            "the compiled flow is {} bytes, above the {}-byte limit (the {}-byte code bundle travels in each of the flow's {} steps); raise it with --max-flow-bytes if your Windmill server accepts larger requests",
             text.len(),
-            bundle.tgz.len()
+            opts.max_flow_bytes,
+            bundle.tgz.len(),
+            flow.steps.len()
         )]);
     }
     Ok(Compiled {
