@@ -208,31 +208,27 @@ pub fn run(args: CompileArgs) -> i32 {
             0
         }
         fmt => {
-            let text = if fmt == OutFormat::Json {
-                emit::to_json(&c) + "\n"
-            } else {
-                match serde_yaml::to_string(&c.openflow) {
-                    Ok(t) => t,
-                    Err(e) => {
-                        eprintln!("mf-windmill: error: {e}");
-                        return 1;
-                    }
+            let res = match &args.output {
+                Some(p) => std::fs::File::create(p).and_then(|f| {
+                    let mut w = std::io::BufWriter::new(f);
+                    write_format(&c, fmt, &mut w)?;
+                    w.flush()
+                }),
+                None => {
+                    let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+                    write_format(&c, fmt, &mut w).and_then(|()| w.flush())
                 }
             };
-            match &args.output {
-                Some(p) => {
-                    if let Err(e) = std::fs::write(p, text) {
-                        eprintln!("mf-windmill: error: cannot write {}: {e}", p.display());
-                        return 2;
-                    }
-                }
-                None => {
-                    let mut out = std::io::stdout().lock();
-                    if let Err(e) = out.write_all(text.as_bytes())
-                        && e.kind() != std::io::ErrorKind::BrokenPipe
-                    {
-                        return 2;
-                    }
+            match res {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                Err(e) => {
+                    let what = args
+                        .output
+                        .as_ref()
+                        .map_or("stdout".to_string(), |p| p.display().to_string());
+                    eprintln!("mf-windmill: error: cannot write {what}: {e}");
+                    return 2;
                 }
             }
             if c.schedule.is_some() && fmt != OutFormat::Wmill {
@@ -243,5 +239,13 @@ pub fn run(args: CompileArgs) -> i32 {
             }
             0
         }
+    }
+}
+
+fn write_format(c: &Compiled, fmt: OutFormat, w: &mut impl Write) -> std::io::Result<()> {
+    if fmt == OutFormat::Json {
+        emit::write_json(c, w)
+    } else {
+        serde_yaml::to_writer(&mut *w, &c.openflow).map_err(std::io::Error::other)
     }
 }

@@ -790,11 +790,11 @@ pub fn compile(flow: &Flow, opts: &CompileOptions) -> Result<Compiled, Vec<Strin
         value,
         schema,
     };
-    let text = serde_json::to_string(&openflow).unwrap_or_default();
-    if opts.max_flow_bytes > 0 && text.len() > opts.max_flow_bytes {
+    let size = json_size(&openflow);
+    if opts.max_flow_bytes > 0 && size > opts.max_flow_bytes {
         return Err(vec![format!(
             "the compiled flow is {} bytes, above the {}-byte limit (the {}-byte code bundle travels in each of the flow's {} steps); raise it with --max-flow-bytes if your Windmill server accepts larger requests",
-            text.len(),
+            size,
             opts.max_flow_bytes,
             bundle.tgz.len(),
             flow.steps.len()
@@ -875,6 +875,29 @@ pub fn wmill_files(c: &Compiled) -> Result<BTreeMap<String, String>, String> {
         );
     }
     Ok(out)
+}
+
+/// Size of the compact JSON, without building it.
+fn json_size(v: &impl serde::Serialize) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0 += b.len();
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut c = Count(0);
+    let _ = serde_json::to_writer(&mut c, v);
+    c.0
+}
+
+/// `--format json`: the OpenFlow document, streamed.
+pub fn write_json(c: &Compiled, w: &mut impl std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, &c.openflow)?;
+    w.write_all(b"\n")
 }
 
 /// `--format json`: the OpenFlow document.
