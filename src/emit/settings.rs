@@ -212,4 +212,29 @@ mod tests {
             vec!["METAFLOW_SERVICE_AUTH_KEY".to_string()]
         );
     }
+
+    #[test]
+    fn config_file_and_profile_are_read_and_env_wins() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(
+            d.path().join("config_dev.json"),
+            r#"{"METAFLOW_DEFAULT_METADATA": "service", "METAFLOW_DATASTORE_SYSROOT_LOCAL": "/from/file", "METAFLOW_SERVICE_URL": "http://x", "METAFLOW_DEFAULT_MONITOR": "fileMonitor"}"#,
+        )
+        .unwrap();
+        let home = d.path().to_string_lossy().to_string();
+        let (all, f) = env_of(&[
+            ("METAFLOW_HOME", &home),
+            ("METAFLOW_PROFILE", "dev"),
+            ("METAFLOW_DEFAULT_MONITOR", "envMonitor"),
+        ]);
+        let s = resolve(&f, &all, None).unwrap();
+        assert_eq!(s.metadata, "service");
+        assert_eq!(s.monitor, "envMonitor");
+        assert_eq!(s.datastore_root, "/from/file/.metaflow");
+        assert_eq!(
+            s.env.get("METAFLOW_SERVICE_URL").map(String::as_str),
+            Some("http://x")
+        );
+        assert!(!s.env.contains_key("METAFLOW_PROFILE"));
+    }
 }

@@ -32,7 +32,7 @@ os.environ.pop("METAFLOW_PROFILE", None)
 
 
 def ref_run(flow, params, cwd):
-    """`python flow.py run` with --param value argv (no shell); returns (rc, pathspec)."""
+    """`python flow.py run` with --param value argv (no shell); returns (rc, run id, output)."""
     rid = Path(cwd) / "ref_run_id"
     cmd = [sys.executable, str(flow), "--quiet", "--no-pylint", "run", "--max-workers", WORKERS,
            "--run-id-file", str(rid)]
@@ -41,9 +41,8 @@ def ref_run(flow, params, cwd):
     # Metaflow reads Config default files relative to the cwd: run from the flow's directory
     # (mf-windmill's steps run in the bundle, which is that directory).
     p = subprocess.run(cmd, cwd=Path(flow).parent, capture_output=True, text=True, timeout=600)
-    name = flow_class(flow)
     run_id = rid.read_text().strip() if rid.exists() else None
-    return p.returncode, (f"{name}/{run_id}" if run_id else None), p.stdout + p.stderr
+    return p.returncode, run_id, p.stdout + p.stderr
 
 
 def ours_run(flow, params, cwd, extra=()):
@@ -55,13 +54,6 @@ def ours_run(flow, params, cwd, extra=()):
     p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=600)
     lines = p.stdout.splitlines()
     return p.returncode, (lines[0] if lines else None), p.stdout + p.stderr
-
-
-def flow_class(flow):
-    import re
-
-    m = re.search(r"^class (\w+)\(.*FlowSpec.*\):", Path(flow).read_text(), re.M)
-    return m.group(1)
 
 
 @pytest.fixture

@@ -64,6 +64,25 @@ CASES = [
     ("single_step_bare", VALID / "single_step_bare.py", {}),
 ]
 
+# MF_E2E_ALL=1: also compare every other valid corpus flow (about 6 more minutes on 2 cores).
+KNOWN_GAPS = {
+    # A deploy-time function default: Metaflow's `init` yields None for it (as
+    # `python flow.py init` does); only `python flow.py run` evaluates it (design §12.4).
+    "params_nonliteral_defaults",
+}
+EXTRA_PARAMS = {"params_required": {"dataset": "iris"}}
+FLOW_OPTION = {"two_flows_one_file": "SecondOfTwoFlow"}
+# Metaflow orders a static join's inputs by iterating `set(in_funcs)` (runtime.py
+# `_queue_task_join`): string-hash order, different per process. Flows whose artifacts depend
+# on that order are compared with lists as multisets; ours is the branch order.
+UNORDERED = {"split_three"}
+if os.environ.get("MF_E2E_ALL"):
+    listed = {Path(c[1]) for c in CASES}
+    for f in sorted(VALID.glob("*.py")) + sorted(VALID.glob("*/flow.py")):
+        if f not in listed:
+            cid = f.stem if f.name != "flow.py" else f.parent.name
+            CASES.append((cid, f, EXTRA_PARAMS.get(cid, {})))
+
 SELECTED = os.environ.get("MF_E2E_ONLY")
 
 
@@ -129,6 +148,14 @@ def snapshot(pathspec):
     return snap
 
 
+def unordered(x):
+    if isinstance(x, dict):
+        return {k: unordered(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return sorted((unordered(v) for v in x), key=repr)
+    return x
+
+
 def diff(a, b, path=""):
     out = []
     if isinstance(a, dict) and isinstance(b, dict):
@@ -144,22 +171,37 @@ def diff(a, b, path=""):
     return out
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if not SELECTED or c[0] in SELECTED.split(",")],
-                         ids=lambda c: c[0])
+def _params():
+    for c in CASES:
+        if SELECTED and c[0] not in SELECTED.split(","):
+            continue
+        if c[0] in KNOWN_GAPS:
+            # Runs, and must fail: a fix turns it into an XPASS failure to update.
+            yield pytest.param(c, id=c[0], marks=pytest.mark.xfail(strict=True, reason="design §12.4"))
+        else:
+            yield pytest.param(c, id=c[0])
+
+
+@pytest.mark.parametrize("case", list(_params()))
 def test_compare(case, workdir):
     name, flow, params = case
     for f in ("/tmp/mfwm_pwned", "/tmp/mfwm_pwned2", "/tmp/mfwm_pwned_env"):
         if os.path.exists(f):
             os.unlink(f)
-    rc_ref, ps_ref, out_ref = ref_run(flow, params, workdir)
+    rc_ref, run_ref, out_ref = ref_run(flow, params, workdir)
     assert rc_ref == 0, f"metaflow run failed:\n{out_ref[-3000:]}"
-    rc, ps, out = ours_run(flow, params, workdir)
+    extra = ("--flow", FLOW_OPTION[name]) if name in FLOW_OPTION else ()
+    rc, ps, out = ours_run(flow, params, workdir, extra=extra)
     assert rc == 0, f"mf-windmill run failed:\n{out[-4000:]}"
     assert ps and re.fullmatch(r"\w+/wm-[0-9a-f-]{36}", ps), ps
     assert out.splitlines()[-1] == f"{ps} succeeded" or f"{ps} succeeded" in out
+    # Same flow, same datastore: the flow name is the one our run reports.
+    ps_ref = ps.split("/")[0] + "/" + run_ref
     a, b = snapshot(ps_ref), snapshot(ps)
+    if name in UNORDERED:
+        a, b = unordered(a), unordered(b)
     # The comparison must have something to compare.
-    assert a["tasks"] and any(t["artifacts"] for t in a["tasks"].values())
+    assert a["tasks"] and a["steps"]
     assert len(a["tasks"]) == 1 or any(t["parents"] for t in a["tasks"].values())
     d = diff(a, b)
     assert not d, "differences (metaflow vs mf-windmill):\n" + "\n".join(d[:40])
