@@ -174,7 +174,12 @@ impl Settings {
 mod tests {
     use super::*;
 
-    fn env_of(pairs: &[(&str, &str)]) -> (Vec<(String, String)>, impl Fn(&str) -> Option<String>) {
+    fn env_of(
+        pairs: &[(&str, &str)],
+    ) -> (
+        Vec<(String, String)>,
+        impl Fn(&str) -> Option<String> + use<>,
+    ) {
         let v: Vec<(String, String)> = pairs
             .iter()
             .map(|(a, b)| (a.to_string(), b.to_string()))
