@@ -18,6 +18,7 @@ fn compile(rel: &str) -> Value {
         branch: None,
         production: false,
         tags: vec![],
+        with: vec![],
         namespace: None,
         datastore_root: Some(PathBuf::from("/srv/mf/.metaflow")),
         python: "python3".into(),

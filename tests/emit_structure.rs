@@ -21,6 +21,7 @@ pub fn options(flow: &Path) -> CompileOptions {
         branch: None,
         production: false,
         tags: vec![],
+        with: vec![],
         namespace: None,
         datastore_root: Some(PathBuf::from("/srv/mf/.metaflow")),
         python: "python3".into(),
@@ -304,6 +305,16 @@ fn settings_and_user_are_required() {
     o.user = "root".into();
     assert!(compile_with(&f, &o, None).is_err());
     let mut o = options(&f);
+    o.with = vec!["retry:times=2".into()];
+    assert!(compile_with(&f, &o, None).unwrap_err()[0].contains("@retry"));
+    let mut o = options(&f);
+    o.with = vec!["card".into()];
+    let c = compile_with(&f, &o, None).unwrap();
+    let v = serde_json::to_value(&c.openflow).unwrap();
+    let top: Vec<String> =
+        serde_json::from_value(plan(module(&v, "start"))["init_top"].clone()).unwrap();
+    assert_eq!(top[top.len() - 2..], ["--with", "card"]);
+    let mut o = options(&f);
     o.max_workers = 3;
     o.tags = vec!["a b".into()];
     o.namespace = Some("ns".into());
@@ -382,4 +393,61 @@ fn bundle_contains_imported_modules_and_named_files() {
         "{:?}",
         c.bundle_files
     );
+}
+
+mod shell_safety {
+    use mf_windmill::emit::script::{InputPlan, StepPlan, StepScript};
+    use proptest::prelude::*;
+
+    fn plan(tags: Vec<String>, env_val: String) -> StepPlan {
+        let mut env = serde_json::Map::new();
+        env.insert("X".into(), serde_json::Value::String(env_val));
+        StepPlan {
+            v: 1,
+            flow: "F".into(),
+            flow_file: "f.py".into(),
+            step: "s".into(),
+            is_start: false,
+            node_type: "linear".into(),
+            bundle_sha256: "0".into(),
+            metaflow_version: "2.19.39".into(),
+            top: vec![],
+            init_top: vec![],
+            input: InputPlan::Same {
+                pred: "start".into(),
+            },
+            in_loop: false,
+            user_retries: 0,
+            attempts: 0,
+            env,
+            tags,
+            namespace: None,
+            max_num_splits: 100,
+            local_root: None,
+            params: vec![],
+        }
+    }
+
+    proptest! {
+        /// Whatever the tags, @environment values or interpreter path, the script keeps its
+        /// 4-argument signature, the plan heredoc carries them intact, and nothing of them
+        /// appears outside a quoted heredoc or single quotes.
+        #[test]
+        fn user_text_never_escapes(tags in proptest::collection::vec(".*", 0..4), val in ".*", py in "[^\\p{Cc}]*") {
+            let p = plan(tags, val);
+            let content = StepScript { flow: "F", python: &py, bundle_b64: "QUJD", plan: &p }.render();
+            let lines: Vec<&str> = content.lines().collect();
+            let sig: Vec<&str> = lines.iter().copied().take_while(|l| l.contains("=\"$")).collect();
+            prop_assert_eq!(sig, vec!["run_id=\"$1\"", "index_path=\"$2\"", "input_ref=\"$3\"", "params_b64=\"$4\""]);
+            let at = lines.iter().position(|l| l.ends_with("<<'MFWM_PLAN'")).unwrap();
+            let back: serde_json::Value = serde_json::from_str(lines[at + 1]).unwrap();
+            prop_assert_eq!(&back, &serde_json::to_value(&p).unwrap());
+            prop_assert_eq!(lines[at + 2], "MFWM_PLAN");
+            prop_assert_eq!(at + 3, lines.len());
+            // The interpreter is one single-quoted word.
+            let py_line = lines.iter().find(|l| l.starts_with("PY=")).unwrap();
+            let want = format!("PY={}", mf_windmill::emit::script::shell_quote(&py));
+            prop_assert_eq!(*py_line, want.as_str());
+        }
+    }
 }

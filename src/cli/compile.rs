@@ -47,6 +47,10 @@ pub struct CompileFlags {
     /// Tag every run (repeatable; passed to `init` and `step`).
     #[arg(long = "tag", value_name = "T")]
     pub tags: Vec<String>,
+    /// Add a step decorator to every step, as Metaflow's `--with` (repeatable; forwarded on
+    /// `init` and `step`).
+    #[arg(long = "with", value_name = "SPEC")]
+    pub with: Vec<String>,
     /// Metaflow namespace of the steps (`step --namespace`).
     #[arg(long)]
     pub namespace: Option<String>,
@@ -147,6 +151,7 @@ pub fn compile_flags(f: &CompileFlags) -> Result<Compiled, i32> {
         branch: f.branch.clone(),
         production: f.production,
         tags: f.tags.clone(),
+        with: f.with.clone(),
         namespace: f.namespace.clone(),
         datastore_root,
         python: f.python.clone(),

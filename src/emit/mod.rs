@@ -41,6 +41,8 @@ pub struct CompileOptions {
     pub branch: Option<String>,
     pub production: bool,
     pub tags: Vec<String>,
+    /// `--with SPEC` decorators added to every step (forwarded on `init` and `step`).
+    pub with: Vec<String>,
     pub namespace: Option<String>,
     pub datastore_root: Option<PathBuf>,
     pub python: String,
@@ -666,6 +668,24 @@ pub fn compile(flow: &Flow, opts: &CompileOptions) -> Result<Compiled, Vec<Strin
     let Some(start) = g.start() else {
         return Err(vec!["the flow has no start step".into()]);
     };
+    if opts.python.is_empty() || opts.python.chars().any(char::is_control) {
+        errors.push("--python must be a non-empty path without control characters".to_string());
+    }
+    for w in &opts.with {
+        let name = w.split(':').next().unwrap_or("").trim();
+        if name.is_empty() || name == "windmill_internal" {
+            errors.push(format!(
+                "--with '{w}': not a decorator spec mf-windmill can forward"
+            ));
+        } else if matches!(name, "retry" | "catch" | "timeout" | "environment") {
+            // These are compiled into Windmill retries, timeouts and the step environment
+            // from the flow's own decorators; forwarding them would make Metaflow and
+            // Windmill disagree (e.g. on --max-user-code-retries).
+            errors.push(format!(
+                "--with {name}: @{name} is compiled into the Windmill flow from the flow's decorators; add @{name} to the steps in the flow file instead"
+            ));
+        }
+    }
     if opts.max_workers == 0 {
         errors.push("--max-workers must be at least 1".to_string());
     }
@@ -748,7 +768,16 @@ pub fn compile(flow: &Flow, opts: &CompileOptions) -> Result<Compiled, Vec<Strin
         start_id: step_id(start.name),
         params_expr,
         plan_params,
-        top_extra: proj.top_options.clone(),
+        top_extra: proj
+            .top_options
+            .iter()
+            .cloned()
+            .chain(
+                opts.with
+                    .iter()
+                    .flat_map(|w| ["--with".to_string(), w.clone()]),
+            )
+            .collect(),
         warnings,
         errors: vec![],
         visited: HashSet::new(),
