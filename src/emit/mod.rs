@@ -122,6 +122,21 @@ struct Emitter<'a> {
     visited: HashSet<String>,
 }
 
+/// What a step's decorators compile to.
+struct Decorations {
+    /// `--max-user-code-retries` (max `times` of @retry).
+    user_retries: u32,
+    /// Windmill retry attempts: user retries + 3 for @catch's fallback, capped.
+    attempts: u32,
+    retry_seconds: u64,
+    /// Module timeout (Windmill backstop of @timeout).
+    timeout: Option<u64>,
+    /// @environment variables.
+    env: Map<String, Value>,
+    /// Notes for the module summary (@resources ignored, ...).
+    notes: Vec<String>,
+}
+
 fn is_recursive(s: &Step) -> bool {
     s.next.transition == Some(Transition::SplitSwitch) && s.next.out_funcs.contains(&s.name)
 }
@@ -137,10 +152,7 @@ impl<'a> Emitter<'a> {
     }
 
     /// Retry, timeout, environment of a step.
-    fn decorations(
-        &mut self,
-        s: &Step,
-    ) -> (u32, u32, u64, Option<u64>, Map<String, Value>, Vec<String>) {
+    fn decorations(&mut self, s: &Step) -> Decorations {
         let mut user = 0u32;
         let mut minutes = 2i64;
         let mut catch = false;
@@ -197,7 +209,14 @@ impl<'a> Emitter<'a> {
         let error = if catch { 3 } else { 0 };
         let attempts = (user + error).min(MAX_ATTEMPTS - 1);
         let seconds = if user > 0 { 60 * minutes as u64 } else { 0 };
-        (user, attempts, seconds, timeout, env, notes)
+        Decorations {
+            user_retries: user,
+            attempts,
+            retry_seconds: seconds,
+            timeout,
+            env,
+            notes,
+        }
     }
 
     fn step_module(
@@ -215,7 +234,14 @@ impl<'a> Emitter<'a> {
         }
         let s = self.step(name);
         let node = self.g.get(name).expect("node");
-        let (user, attempts, seconds, timeout, mut env, notes) = self.decorations(s);
+        let Decorations {
+            user_retries: user,
+            attempts,
+            retry_seconds: seconds,
+            timeout,
+            mut env,
+            notes,
+        } = self.decorations(s);
         for (k, v) in &self.settings.env {
             env.entry(k.clone())
                 .or_insert_with(|| Value::String(v.clone()));
@@ -789,12 +815,11 @@ pub fn compile(flow: &Flow, opts: &CompileOptions) -> Result<Compiled, Vec<Strin
         &[],
     );
     let mut errors = std::mem::take(&mut em.errors);
-    for n in &g.nodes {
-        if g.sorted_nodes
-            .contains(&g.index_of(n.name).unwrap_or(usize::MAX))
-            && !em.visited.contains(n.name)
-        {
-            errors.push(format!("internal error: step {} was not emitted", n.name));
+    // Every reachable step (Metaflow's traversal order lists exactly those) is emitted once.
+    for &i in &g.sorted_nodes {
+        let name = g.nodes[i].name;
+        if !em.visited.contains(name) {
+            errors.push(format!("internal error: step {name} was not emitted"));
         }
     }
     let value = FlowValue { modules };
