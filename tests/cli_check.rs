@@ -578,23 +578,35 @@ fn graph_dot_and_mermaid() {
     let o = run(&["graph", "--format", "dot", flow]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(
-        o.stdout.starts_with("digraph ForeachBasicFlow {"),
+        o.stdout.starts_with("digraph \"ForeachBasicFlow\" {"),
         "{}",
         o.stdout
     );
     assert!(o.stdout.trim_end().ends_with('}'));
-    for edge in ["start -> measure;", "measure -> join;", "join -> end;"] {
+    // Edge ends are quoted: `node`, `edge` and the like are DOT keywords.
+    for edge in [
+        "\"start\" -> \"measure\";",
+        "\"measure\" -> \"join\";",
+        "\"join\" -> \"end\";",
+    ] {
         assert!(o.stdout.contains(edge), "{edge} missing:\n{}", o.stdout);
     }
     let o = run(&["graph", "--format", "mermaid", flow]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(o.stdout.starts_with("flowchart TD"), "{}", o.stdout);
     assert!(
-        o.stdout.contains("start -- \"foreach items\" --> measure"),
+        o.stdout
+            .contains("step_start -- \"foreach items\" --> step_measure"),
         "{}",
         o.stdout
     );
-    assert!(o.stdout.contains("measure --> join"), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("step_measure --> step_join"),
+        "{}",
+        o.stdout
+    );
+    // A bare `end` id would close a Mermaid subgraph.
+    assert!(o.stdout.contains("step_end([\"end\"])"), "{}", o.stdout);
 }
 
 #[test]
@@ -613,7 +625,7 @@ fn graph_errors() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Known robustness bugs (found by scripts/robustness.sh); un-ignore when fixed.
+// Robustness regressions (found by scripts/robustness.sh).
 // ---------------------------------------------------------------------------------------
 
 /// Run with a time limit; `None` if it had to be killed.
@@ -640,7 +652,6 @@ fn run_in_with_limit(dir: &Path, args: &[&str], limit: std::time::Duration) -> O
 }
 
 #[test]
-#[ignore = "src bug: dropping a deeply nested Ruff AST overflows the stack (exit 134)"]
 fn a_long_operator_chain_does_not_overflow_the_stack() {
     // `x = 1 + 1 + ... + 1` left-nests one BinOp per `+`; the recursive Drop of the AST
     // overflows the main thread's 8 MiB stack at ~150,000 terms, a 2 MiB worker
@@ -664,7 +675,6 @@ fn a_long_operator_chain_does_not_overflow_the_stack() {
 }
 
 #[test]
-#[ignore = "src bug: the DAG traversal enumerates every path when steps both join and split"]
 fn a_chain_of_join_and_split_steps_is_checked_in_bounded_time() {
     // j_i(self, inputs) -> a_{i+1}, b_{i+1}: each join is also a split (MF107), so split
     // parents never pop and every path has its own state: 2^n states, ~4x time and memory
@@ -696,4 +706,19 @@ fn a_chain_of_join_and_split_steps_is_checked_in_bounded_time() {
         matches!(code, Some(0 | 1)),
         "graph: exit {code:?} (None: killed after 10 s)"
     );
+}
+
+#[test]
+fn pep263_encoding_declaration_is_not_invalid_utf8() {
+    let d = tempfile::tempdir().unwrap();
+    let mut bytes = b"# -*- coding: latin-1 -*-\n# caf\xe9\n".to_vec();
+    bytes.extend_from_slice(b"from metaflow import FlowSpec, step\n\nclass F(FlowSpec):\n    @step\n    def start(self):\n        self.next(self.end)\n\n    @step\n    def end(self):\n        pass\n\nif __name__ == \"__main__\":\n    F()\n");
+    std::fs::write(d.path().join("latin.py"), &bytes).unwrap();
+    let o = run_in(d.path(), &["check", "--format", "concise", "latin.py"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    // Without the declaration the same bytes are not valid UTF-8: MF002.
+    std::fs::write(d.path().join("bad.py"), &bytes[26..]).unwrap();
+    let o = run_in(d.path(), &["check", "--format", "concise", "bad.py"]);
+    assert_eq!(o.code, 1);
+    assert!(o.stdout.contains("MF002"), "{}", o.stdout);
 }

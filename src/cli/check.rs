@@ -122,31 +122,29 @@ fn check_target(t: &Target, allow_no_flow: bool) -> FileResult {
     }
 }
 
-/// Check files on all cores; results keep the input order.
+/// Check files on all cores; results keep the input order. Every file is checked on a
+/// thread with a large stack (see [`crate::parse::PARSE_STACK`]).
 fn check_all(targets: &[Target], allow_no_flow: bool) -> Vec<FileResult> {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(targets.len().max(1));
-    if workers <= 1 {
-        return targets
-            .iter()
-            .map(|t| check_target(t, allow_no_flow))
-            .collect();
-    }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut results: Vec<Option<FileResult>> = (0..targets.len()).map(|_| None).collect();
     let chunks: Vec<Vec<(usize, FileResult)>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(t) = targets.get(i) else { break };
-                        mine.push((i, check_target(t, allow_no_flow)));
-                    }
-                    mine
-                })
+            .filter_map(|_| {
+                std::thread::Builder::new()
+                    .stack_size(crate::parse::PARSE_STACK)
+                    .spawn_scoped(s, || {
+                        let mut mine = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(t) = targets.get(i) else { break };
+                            mine.push((i, check_target(t, allow_no_flow)));
+                        }
+                        mine
+                    })
+                    .ok()
             })
             .collect();
         handles

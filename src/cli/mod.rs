@@ -50,7 +50,7 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Check(a) => check::run(a),
-        Command::Graph(a) => graph::run(a),
+        Command::Graph(a) => crate::parse::with_parse_stack(|| graph::run(a)),
         Command::Exec(args) => exec::run(args),
         Command::Compile(a) => compile::run(a),
         Command::Run(a) => run::run(a),

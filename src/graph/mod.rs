@@ -72,6 +72,9 @@ pub struct Node<'f> {
 /// Visits the literal walk may make on a cyclic flow before giving up.
 const WALK_BUDGET: usize = 200_000;
 
+/// Distinct (step, split state) pairs the linear-time traversal may visit.
+const DAG_STATE_BUDGET: usize = 100_000;
+
 /// The graph of one flow.
 #[derive(Debug)]
 pub struct FlowGraph<'f> {
@@ -272,6 +275,12 @@ impl<'f> FlowGraph<'f> {
             if !done.insert((i, state.clone())) {
                 continue;
             }
+            // Distinct states are few in a valid flow (about one per step); a flow whose
+            // steps both join and split grows one per path. Stop there: such a flow fails
+            // lint (MF107) before any check that reads what is left undone.
+            if done.len() > DAG_STATE_BUDGET {
+                break;
+            }
             let (mut sp, mut sb) = state.clone();
             let name = self.nodes[i].name.to_string();
             let mut add_split_branch = false;
@@ -442,7 +451,17 @@ pub fn check_file(file: &crate::parse::FlowFile) -> Vec<crate::diag::Diagnostic>
     let mut out = file.diagnostics.clone();
     for flow in &file.flows {
         let g = FlowGraph::new(flow);
-        out.extend(lint::lint(&g));
+        // With a start/end flag we cannot read (MF007) the graph itself is unknown, and
+        // Metaflow's checks would only report consequences of that.
+        let unknown_ends = file.diagnostics.iter().any(|d| {
+            d.code == crate::diag::Code::DynamicStepArgument
+                && d.flow.as_deref() == Some(&flow.name)
+        });
+        if unknown_ends {
+            out.extend(lint::windmill::check(&g));
+        } else {
+            out.extend(lint::lint(&g));
+        }
     }
     out
 }

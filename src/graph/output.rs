@@ -121,7 +121,7 @@ fn dot_escape(s: &str) -> String {
 
 /// Graphviz dot, as `python flow.py output-dot` draws it.
 pub fn dot(g: &FlowGraph) -> String {
-    let mut out = format!("digraph {} {{\n", g.flow.name);
+    let mut out = format!("digraph \"{}\" {{\n", dot_escape(&g.flow.name));
     for n in &g.nodes {
         if n.node_type == Some(NodeType::SplitSwitch) {
             let cond = n
@@ -150,7 +150,7 @@ pub fn dot(g: &FlowGraph) -> String {
         if n.node_type == Some(NodeType::SplitSwitch) {
             for (k, v) in &n.step.next.switch_cases {
                 out.push_str(&format!(
-                    "{} -> {} [label=\"{}\" color=\"blue\" fontcolor=\"blue\"];\n",
+                    "\"{}\" -> \"{}\" [label=\"{}\" color=\"blue\" fontcolor=\"blue\"];\n",
                     n.name,
                     v,
                     dot_escape(&k.json_key())
@@ -158,7 +158,9 @@ pub fn dot(g: &FlowGraph) -> String {
             }
         } else {
             for o in n.out_funcs {
-                out.push_str(&format!("{} -> {};\n", n.name, o));
+                // Quoted (Metaflow does not quote): a step named `node` or `edge` is a DOT
+                // keyword.
+                out.push_str(&format!("\"{}\" -> \"{}\";\n", n.name, o));
             }
         }
     }
@@ -171,17 +173,20 @@ pub fn mermaid(g: &FlowGraph) -> String {
     // Mermaid labels are quoted; a quote inside is written as the entity #quot;.
     let q = |s: &str| s.replace('"', "#quot;");
     let mut out = String::from("flowchart TD\n");
+    // Node ids get a prefix: a bare `end` closes a Mermaid subgraph and breaks the chart.
+    let id = |s: &str| format!("step_{s}");
     for n in &g.nodes {
         let name = q(n.name);
+        let nid = id(n.name);
         let line = match n.node_type {
             Some(NodeType::SplitSwitch) => {
                 let cond = q(n.step.next.condition.as_deref().unwrap_or(""));
-                format!("    {name}{{{{\"{name}<br/><small>switch: {cond}</small>\"}}}}\n")
+                format!("    {nid}{{{{\"{name}<br/><small>switch: {cond}</small>\"}}}}\n")
             }
-            Some(NodeType::Start | NodeType::End) => format!("    {name}([\"{name}\"])\n"),
+            Some(NodeType::Start | NodeType::End) => format!("    {nid}([\"{name}\"])\n"),
             t => {
                 let t = t.map_or("unknown", NodeType::as_str);
-                format!("    {name}[\"{name}<br/><small>{t}</small>\"]\n")
+                format!("    {nid}[\"{name}<br/><small>{t}</small>\"]\n")
             }
         };
         out.push_str(&line);
@@ -191,9 +196,9 @@ pub fn mermaid(g: &FlowGraph) -> String {
             for (k, v) in &n.step.next.switch_cases {
                 out.push_str(&format!(
                     "    {} -- \"{}\" --> {}\n",
-                    n.name,
+                    id(n.name),
                     q(&k.json_key()),
-                    v
+                    id(v)
                 ));
             }
         } else {
@@ -202,7 +207,7 @@ pub fn mermaid(g: &FlowGraph) -> String {
                 None => " ".to_string(),
             };
             for o in n.out_funcs {
-                out.push_str(&format!("    {}{label}--> {}\n", n.name, o));
+                out.push_str(&format!("    {}{label}--> {}\n", id(n.name), id(o)));
             }
         }
     }

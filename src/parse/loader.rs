@@ -32,6 +32,14 @@ pub fn read_source(path: &Path, display: &str) -> Result<Arc<SourceFile>, ReadEr
         .to_vec();
     match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile::new(path, display, text)),
+        // PEP 263: a `coding:` declaration in the first two lines names another encoding.
+        // We do not carry codecs; each byte is read as the character with that code (exact
+        // for ASCII, which is all the syntax the flow model looks at; other text may show
+        // garbled in snippets).
+        Err(e) if declared_encoding(e.as_bytes()).is_some_and(|enc| !is_utf8_name(&enc)) => {
+            let text: String = e.as_bytes().iter().map(|&b| char::from(b)).collect();
+            Ok(SourceFile::new(path, display, text))
+        }
         Err(e) => {
             let offset = e.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
@@ -41,6 +49,39 @@ pub fn read_source(path: &Path, display: &str) -> Result<Arc<SourceFile>, ReadEr
             })
         }
     }
+}
+
+/// The encoding named by a PEP 263 declaration (`# -*- coding: latin-1 -*-`) on one of
+/// the first two lines.
+fn declared_encoding(bytes: &[u8]) -> Option<String> {
+    for line in bytes.split(|&b| b == b'\n').take(2) {
+        let line = String::from_utf8_lossy(line);
+        let t = line.trim_start();
+        if !t.starts_with('#') {
+            continue;
+        }
+        if let Some(pos) = t.find("coding") {
+            let rest = &t[pos + "coding".len()..];
+            if let Some(rest) = rest.strip_prefix(':').or_else(|| rest.strip_prefix('=')) {
+                let name: String = rest
+                    .trim_start()
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                    .collect();
+                if !name.is_empty() {
+                    return Some(name.to_ascii_lowercase());
+                }
+            }
+        }
+    }
+    None
+}
+
+fn is_utf8_name(enc: &str) -> bool {
+    matches!(
+        enc.replace('_', "-").as_str(),
+        "utf-8" | "utf8" | "utf-8-sig"
+    )
 }
 
 /// All modules read for one flow file.

@@ -17,6 +17,33 @@ use crate::diag::{Code, Diagnostic};
 use model::Flow;
 use source::SourceFile;
 
+/// Stack size for threads that parse, walk or drop syntax trees. Ruff's parser and the
+/// tree's destructor recurse once per nesting level, so a generated file with a 200,000-term
+/// expression needs far more than the default 2-8 MiB; address space is reserved, not
+/// committed, so a large value costs nothing for ordinary files.
+pub const PARSE_STACK: usize = 1 << 30;
+
+/// Run `f` on a thread with [`PARSE_STACK`] of stack, for callers on the main thread.
+pub fn with_parse_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| {
+        let handle = std::thread::Builder::new()
+            .stack_size(PARSE_STACK)
+            .spawn_scoped(s, f);
+        match handle {
+            Ok(h) => match h.join() {
+                Ok(v) => v,
+                Err(p) => std::panic::resume_unwind(p),
+            },
+            Err(_) => no_thread(),
+        }
+    })
+}
+
+fn no_thread<T>() -> T {
+    eprintln!("mf-windmill: error: cannot start a thread with a large stack");
+    std::process::exit(2)
+}
+
 /// The result of reading one flow file.
 pub struct FlowFile {
     pub source: Arc<SourceFile>,

@@ -31,7 +31,9 @@ fn dynamic(args: &[Arg]) -> impl Iterator<Item = (&Arg, &str)> {
 }
 
 fn decorator_args(d: &Decorator, flow: &str, step: Option<&str>, out: &mut Vec<Diagnostic>) {
-    if d.origin != Origin::Metaflow {
+    // Unknown decorators and unsupported ones are reported as such; their arguments add
+    // nothing.
+    if d.origin != Origin::Metaflow || super::UNSUPPORTED_DECORATORS.contains(&d.name.as_str()) {
         return;
     }
     for (a, text) in dynamic(&d.args) {

@@ -20,6 +20,19 @@ pub const HONOURED_STEP_DECORATORS: &[&str] = &[
     "secrets",
 ];
 
+/// Decorators whose use is itself an error on Windmill (their arguments are moot).
+pub const UNSUPPORTED_DECORATORS: &[&str] = &[
+    "parallel",
+    "pytorch_parallel",
+    "batch",
+    "kubernetes",
+    "conda",
+    "pypi",
+    "exit_hook",
+    "conda_base",
+    "pypi_base",
+];
+
 /// Flow decorators the emitter maps.
 pub const HONOURED_FLOW_DECORATORS: &[&str] = &["project", "schedule"];
 
