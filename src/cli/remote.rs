@@ -34,9 +34,10 @@ pub struct RemoteFlags {
         long,
         env = "WINDMILL_TOKEN",
         hide_env_values = true,
-        value_name = "TOKEN"
+        value_name = "TOKEN",
+        value_parser = parse_token
     )]
-    pub windmill_token: Option<String>,
+    pub windmill_token: Option<Token>,
     /// Windmill workspace.
     #[arg(
         long,
@@ -61,6 +62,12 @@ pub struct RemoteFlags {
     pub retry_backoff_ms: u64,
 }
 
+/// The token goes straight into [`Token`] (whose Debug never shows it). Only a blank
+/// value fails, so clap never echoes a real token in an error.
+fn parse_token(s: &str) -> Result<Token, String> {
+    Token::new(s).ok_or_else(|| "the Windmill token is empty".to_string())
+}
+
 /// Everything a remote command needs, resolved from the flags before any work.
 #[derive(Debug, Clone)]
 pub struct RemoteConfig {
@@ -71,11 +78,7 @@ pub struct RemoteConfig {
 
 impl RemoteFlags {
     pub fn resolve(&self) -> Result<RemoteConfig, String> {
-        let token = self
-            .windmill_token
-            .as_deref()
-            .and_then(Token::new)
-            .ok_or_else(|| {
+        let token = self.windmill_token.clone().ok_or_else(|| {
                 "no Windmill token: set WINDMILL_TOKEN (or pass --windmill-token); create one in Windmill under User settings → Tokens".to_string()
             })?;
         let mut client = ClientConfig::new(&self.windmill_host, token, &self.windmill_workspace)
@@ -440,4 +443,68 @@ pub async fn report_failure(client: &Client, v: &JobView) {
 /// Write the run id to `--run-id-file` (Metaflow's format: the run id alone).
 pub fn write_run_id_file(path: &std::path::Path, run_id: &str) -> Result<(), String> {
     std::fs::write(path, run_id).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[test]
+    fn parsed_flags_never_debug_print_the_token() {
+        let cli = crate::cli::Cli::try_parse_from([
+            "mf-windmill",
+            "trigger",
+            "flow.py",
+            "--windmill-token",
+            "tok-in-argv-31337",
+        ])
+        .unwrap();
+        let dbg = format!("{cli:?}");
+        assert!(dbg.contains("trigger") || dbg.contains("Trigger"));
+        assert!(!dbg.contains("tok-in-argv-31337"), "{dbg}");
+    }
+
+    #[test]
+    fn name_and_host_are_checked_before_any_work() {
+        let flags = |name: Option<&str>, host: &str| RemoteFlags {
+            windmill_host: host.into(),
+            windmill_token: Token::new("t"),
+            windmill_workspace: "admins".into(),
+            name: name.map(str::to_string),
+            poll_interval_ms: 1000,
+            retry_backoff_ms: 500,
+        };
+        assert!(flags(Some("ok_name-2"), "http://h:1").resolve().is_ok());
+        assert!(
+            flags(Some("../x"), "http://h:1")
+                .resolve()
+                .unwrap_err()
+                .contains("--name")
+        );
+        assert!(
+            flags(None, "h:1")
+                .resolve()
+                .unwrap_err()
+                .contains("http://")
+        );
+        let mut f = flags(None, "http://h:1");
+        f.windmill_token = None;
+        assert!(f.resolve().unwrap_err().starts_with("no Windmill token"));
+    }
+
+    #[test]
+    fn run_params_are_typed_and_checked() {
+        let schema = serde_json::json!({
+            "properties": {"n": {"type": "integer"}, "s": {"type": "string"}},
+            "required": ["s"]
+        });
+        let m = parse_run_params(&schema, &["n=3".into(), "s=a=b".into()]).unwrap();
+        assert_eq!(m["n"], serde_json::json!(3));
+        assert_eq!(m["s"], serde_json::json!("a=b"));
+        assert!(parse_run_params(&schema, &["n=3".into()]).is_err());
+        assert!(parse_run_params(&schema, &["s=x".into(), "zz=1".into()]).is_err());
+        assert!(parse_run_params(&schema, &["s".into()]).is_err());
+    }
 }
