@@ -6,7 +6,8 @@
 //!   flow: needs only a worker with bash.
 //! - `real_server_metaflow_run`: `mf-windmill run tests/flows/valid/linear_basic.py`; also
 //!   needs MF_WINDMILL_IT_DATASTORE (the datastore root as the workers see it, e.g.
-//!   `/mfdata/.metaflow` in the compose stack) and workers with Python + Metaflow.
+//!   `/mfdata/.metaflow` in the compose stack) and workers with Python + Metaflow at
+//!   MF_WINDMILL_IT_PYTHON (default `/opt/metaflow/bin/python`, as in docker/worker.Dockerfile).
 
 use std::time::Duration;
 
@@ -79,6 +80,8 @@ fn real_server_metaflow_run() {
         );
         return;
     };
+    let py = std::env::var("MF_WINDMILL_IT_PYTHON")
+        .unwrap_or_else(|_| "/opt/metaflow/bin/python".into());
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_mf-windmill"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args([
@@ -86,6 +89,8 @@ fn real_server_metaflow_run() {
             "tests/flows/valid/linear_basic.py",
             "--datastore-root",
             &ds,
+            "--python",
+            &py,
             "--name",
             "mf_windmill_it_linear",
             "--max-wait",
