@@ -109,6 +109,7 @@ async fn run_end_to_end_metaflow_run_succeeds_and_token_never_leaks() {
         ExecOptions {
             worker_env: vec![("USERNAME".into(), "tester".into())],
             workers: 2,
+            ..Default::default()
         },
     )
     .await;
@@ -271,6 +272,7 @@ async fn failed_run_exits_1_with_the_failed_step_and_its_log_tail() {
         ExecOptions {
             worker_env: vec![("USERNAME".into(), "tester".into())],
             workers: 2,
+            ..Default::default()
         },
     )
     .await;

@@ -365,6 +365,20 @@ async fn missing_workspace_is_said_plainly() {
             srv.base_url
         )
     );
+    // The same when the server answers the membership check with 401.
+    let srv401 = FakeWindmill::start(
+        TOKEN,
+        ExecOptions {
+            unknown_workspace_401: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let e = client_for(&srv401.base_url, TOKEN, "nope")
+        .flow_exists("f/metaflow/x")
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ApiError::WorkspaceNotFound { .. }), "{e}");
     // A missing flow in an existing workspace is a missing flow.
     let c = client_for(&srv.base_url, TOKEN, "admins");
     let e = c

@@ -303,9 +303,15 @@ impl Client {
         }
     }
 
-    /// A 404 of a workspaced call: tell a missing workspace from a missing object.
+    /// A 404 (or 401/403) of a workspaced call: tell a missing workspace from a missing
+    /// object (or a rejected token). Windmill may answer a call into a workspace that does
+    /// not exist with 404 or, through its membership check, with 401/403; `existsWorkspace`
+    /// settles it (and fails itself when the token is really rejected).
     async fn explain_404(&self, err: ApiError) -> ApiError {
-        if !matches!(err, ApiError::NotFound { .. }) {
+        if !matches!(
+            err,
+            ApiError::NotFound { .. } | ApiError::TokenRejected { .. }
+        ) {
             return err;
         }
         match self.workspace_exists().await {

@@ -89,6 +89,9 @@ struct State {
 /// Options of the executed runs.
 #[derive(Clone, Default)]
 pub struct ExecOptions {
+    /// How a call into an unknown workspace is answered: 404 (default) or 401, as
+    /// Windmill's membership check may answer (`Not authorized: ...`).
+    pub unknown_workspace_401: bool,
     /// Worker-level environment (`--env`), e.g. `USERNAME=tester`.
     pub worker_env: Vec<(String, String)>,
     pub workers: usize,
@@ -537,6 +540,12 @@ fn route(
     };
     let (ws, rest) = rest.split_once('/').unwrap_or((rest, ""));
     if !ctx.state.lock().unwrap().workspaces.contains(ws) {
+        if ctx.exec.unknown_workspace_401 {
+            return text(
+                401,
+                format!("Not authorized: user is not a member of workspace {ws}"),
+            );
+        }
         return text(404, format!("Not found: workspace {ws} not found"));
     }
     let split = |prefix: &str| rest.strip_prefix(prefix).map(str::to_string);
