@@ -574,3 +574,68 @@ async fn cli_faults_have_clear_messages_and_never_show_the_token() {
     assert!(r.stdout.contains("WINDMILL_TOKEN"));
     assert!(!r.stdout.contains(TOKEN), "--help shows the token");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn run_foreach_flow_reports_loop_progress() {
+    let Some(py) = python() else {
+        eprintln!("SKIPPED: no Python with metaflow");
+        return;
+    };
+    let srv = FakeWindmill::start(
+        TOKEN,
+        ExecOptions {
+            worker_env: vec![("USERNAME".into(), "tester".into())],
+            workers: 2,
+            ..Default::default()
+        },
+    )
+    .await;
+    let tmp = tempfile::tempdir().unwrap();
+    let r = mfw(
+        s(&[
+            "run",
+            &flow("tests/flows/valid/foreach_basic.py"),
+            "--windmill-host",
+            &srv.base_url,
+            "--datastore-root",
+            &tmp.path().join(".metaflow").display().to_string(),
+            "--python",
+            &py.display().to_string(),
+            "--user",
+            "tester",
+        ]),
+        Some(TOKEN),
+    )
+    .await;
+    eprintln!(
+        "--- run stdout ---\n{}--- run stderr ---\n{}",
+        r.stdout, r.stderr
+    );
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let pathspec = r.stdout.lines().next().unwrap().to_string();
+    assert!(
+        r.stderr
+            .contains("step foreach start (items) [measure]: running"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("step join: succeeded"), "{}", r.stderr);
+    let check = Command::new(&py)
+        .args([
+            "-c",
+            "import sys\nfrom metaflow import Run, namespace\nnamespace(None)\nr = Run(sys.argv[1])\nprint(r.successful, len(list(r['measure'])), r['join'].task.data.sizes)",
+            &pathspec,
+        ])
+        .env("USERNAME", "tester")
+        .env("METAFLOW_DATASTORE_SYSROOT_LOCAL", tmp.path())
+        .env_remove("METAFLOW_PROFILE")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&check.stdout).trim(),
+        "True 3 [1, 2, 3]",
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert_eq!(srv.violations(), Vec::<String>::new());
+}

@@ -150,9 +150,15 @@ async fn run_with_chosen_job_id_polls_to_completion() {
     assert_eq!(q.get("script_path_exact").map(String::as_str), Some(path));
     assert_eq!(q.get("job_kinds").map(String::as_str), Some("flow"));
     // remote::wait sees the same end.
-    match remote::wait(&c, job, Duration::from_millis(20), None)
-        .await
-        .unwrap()
+    match remote::wait(
+        &c,
+        job,
+        Duration::from_millis(20),
+        None,
+        &Default::default(),
+    )
+    .await
+    .unwrap()
     {
         remote::Waited::Done(v) => assert_eq!(v.state, JobState::Success),
         remote::Waited::TimedOut => panic!("timed out"),
@@ -181,6 +187,7 @@ async fn failed_run_names_the_failed_step_and_cancel_works() {
         job,
         Duration::from_millis(20),
         Some(Duration::from_secs(30)),
+        &Default::default(),
     )
     .await
     .unwrap()
@@ -207,6 +214,7 @@ async fn failed_run_names_the_failed_step_and_cancel_works() {
         job,
         Duration::from_millis(20),
         Some(Duration::from_secs(20)),
+        &Default::default(),
     )
     .await
     .unwrap()

@@ -55,6 +55,7 @@ async fn real_server_flow_lifecycle() {
         job,
         Duration::from_millis(500),
         Some(Duration::from_secs(300)),
+        &Default::default(),
     )
     .await
     .unwrap()

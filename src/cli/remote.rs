@@ -269,6 +269,70 @@ fn status_word(s: &str) -> &str {
     }
 }
 
+/// Display labels of a flow's top-level modules (from its OpenFlow JSON, as compiled or as
+/// `flows/get` answers): a step module is its step name; a loop or branch module is its
+/// summary plus the steps inside, e.g. `foreach start (items) [measure]`.
+pub fn module_labels(openflow: &Value) -> HashMap<String, String> {
+    fn inner_steps(v: &Value, out: &mut Vec<String>) {
+        let kids = v
+            .get("modules")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .chain(
+                v.get("branches")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|b| {
+                        b.get("modules")
+                            .and_then(Value::as_array)
+                            .into_iter()
+                            .flatten()
+                    }),
+            )
+            .chain(
+                v.get("default")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten(),
+            );
+        for m in kids {
+            let val = &m["value"];
+            if val["type"] == "rawscript" {
+                if let Some(id) = m["id"].as_str()
+                    && !out.iter().any(|x| x == id)
+                {
+                    out.push(id.to_string());
+                }
+            } else {
+                inner_steps(val, out);
+            }
+        }
+    }
+    let mut labels = HashMap::new();
+    let mods = openflow
+        .pointer("/value/modules")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten();
+    for m in mods {
+        let Some(id) = m["id"].as_str() else { continue };
+        let val = &m["value"];
+        if val["type"] == "rawscript" {
+            continue;
+        }
+        let mut inner = vec![];
+        inner_steps(val, &mut inner);
+        let head = m["summary"]
+            .as_str()
+            .filter(|s| !s.is_empty())
+            .unwrap_or(id);
+        labels.insert(id.to_string(), format!("{head} [{}]", inner.join(", ")));
+    }
+    labels
+}
+
 /// Poll the job until it ends (or `max_wait`), printing per-step progress on stderr:
 /// a spinner line on a terminal, plain lines otherwise.
 pub async fn wait(
@@ -276,7 +340,9 @@ pub async fn wait(
     job: Uuid,
     poll: Duration,
     max_wait: Option<Duration>,
+    labels: &HashMap<String, String>,
 ) -> Result<Waited, ApiError> {
+    let label = |id: &str| labels.get(id).cloned().unwrap_or_else(|| id.to_string());
     let start = Instant::now();
     let tty = std::io::stderr().is_terminal();
     let mut seen: HashMap<String, String> = HashMap::new();
@@ -307,7 +373,7 @@ pub async fn wait(
                     };
                     lines.push(format!(
                         "[{elapsed:>4}s] step {}: {}{extra}",
-                        m.id,
+                        label(&m.id),
                         status_word(&m.status)
                     ));
                 }
@@ -328,11 +394,11 @@ pub async fn wait(
             return Ok(Waited::Done(Box::new(v)));
         }
         if tty {
-            let running: Vec<&str> = v
+            let running: Vec<String> = v
                 .modules
                 .iter()
                 .filter(|m| m.status == "InProgress")
-                .map(|m| m.id.as_str())
+                .map(|m| label(&m.id))
                 .collect();
             let _ = write!(
                 err,

@@ -120,8 +120,11 @@ fn run_remote(args: RunArgs) -> i32 {
             return 0;
         }
         let max_wait = args.max_wait.map(std::time::Duration::from_secs);
+        let labels = serde_json::to_value(&compiled.openflow)
+            .map(|v| remote::module_labels(&v))
+            .unwrap_or_default();
         let waited = tokio::select! {
-            w = remote::wait(&client, job, poll, max_wait) => w,
+            w = remote::wait(&client, job, poll, max_wait, &labels) => w,
             _ = tokio::signal::ctrl_c() => {
                 eprintln!(
                     "\nmf-windmill: stopped waiting; the run goes on in Windmill: {}",

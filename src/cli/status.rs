@@ -52,8 +52,18 @@ pub fn run(args: StatusArgs) -> i32 {
             println!("flow {p}");
         }
         println!("run id {}", remote::run_id(job));
+        // Label loops and branches with the steps inside (best effort: the flow may be gone).
+        let labels = match &v.script_path {
+            Some(p) => client
+                .get_flow(p)
+                .await
+                .map(|f| remote::module_labels(&f))
+                .unwrap_or_default(),
+            None => Default::default(),
+        };
         for m in &v.modules {
-            println!("  {:<24} {}", m.id, m.status);
+            let label = labels.get(&m.id).unwrap_or(&m.id);
+            println!("  {:<12} {label}", m.status);
         }
         println!("{}", client.job_url(job));
         match v.state {
