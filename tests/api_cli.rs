@@ -639,3 +639,110 @@ async fn run_foreach_flow_reports_loop_progress() {
     );
     assert_eq!(srv.violations(), Vec::<String>::new());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn no_wait_and_max_wait_leave_the_run_going() {
+    let Some(py) = python() else {
+        eprintln!("SKIPPED: no Python with metaflow");
+        return;
+    };
+    let srv = FakeWindmill::start(
+        TOKEN,
+        ExecOptions {
+            worker_env: vec![("USERNAME".into(), "tester".into())],
+            workers: 2,
+            ..Default::default()
+        },
+    )
+    .await;
+    let tmp = tempfile::tempdir().unwrap();
+    let args = |extra: &[&str]| {
+        let mut v = s(&[
+            "run",
+            &flow("tests/flows/valid/linear_basic.py"),
+            "--windmill-host",
+            &srv.base_url,
+            "--datastore-root",
+            &tmp.path().join(".metaflow").display().to_string(),
+            "--python",
+            &py.display().to_string(),
+        ]);
+        v.extend(s(extra));
+        v
+    };
+    let r = mfw(args(&["--no-wait"]), Some(TOKEN)).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout.lines().count(),
+        1,
+        "only the pathspec: {}",
+        r.stdout
+    );
+    assert!(r.stdout.starts_with("LinearBasicFlow/wm-"));
+    let r2 = mfw(args(&["--max-wait", "0"]), Some(TOKEN)).await;
+    assert_eq!(r2.code, 1, "{}", r2.stderr);
+    assert!(r2.stdout.trim_end().ends_with(" running"), "{}", r2.stdout);
+    assert!(
+        r2.stderr.contains("still running after --max-wait"),
+        "{}",
+        r2.stderr
+    );
+    // Both runs go on and succeed.
+    let mut cfg = mf_windmill::api::ClientConfig::new(
+        &srv.base_url,
+        mf_windmill::api::Token::new(TOKEN).unwrap(),
+        "admins",
+    )
+    .unwrap();
+    cfg.timeout = std::time::Duration::from_secs(10);
+    let c = mf_windmill::api::Client::new(cfg).unwrap();
+    for out in [&r.stdout, &r2.stdout] {
+        let job = windmill_job(out);
+        match mf_windmill::cli::remote::wait(
+            &c,
+            job,
+            std::time::Duration::from_millis(100),
+            Some(std::time::Duration::from_secs(120)),
+            &Default::default(),
+        )
+        .await
+        .unwrap()
+        {
+            mf_windmill::cli::remote::Waited::Done(v) => {
+                assert_eq!(v.state, mf_windmill::api::JobState::Success)
+            }
+            mf_windmill::cli::remote::Waited::TimedOut => panic!("run {job} never ended"),
+        }
+    }
+    // --only-json needs no token and no server.
+    let r = mfw(
+        s(&[
+            "create",
+            &flow("tests/flows/valid/schedule_cron.py"),
+            "--only-json",
+            "--windmill-host",
+            "http://127.0.0.1:9",
+            "--datastore-root",
+            "/mfdata/.metaflow",
+        ]),
+        None,
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["flow"]["path"], json!("f/metaflow/ScheduleCronFlow"));
+    assert_eq!(v["schedule"]["schedule"], json!("0 0 * * * *"));
+    assert_eq!(v["schedule"]["is_flow"], json!(true));
+}
+
+fn windmill_job(stdout: &str) -> uuid::Uuid {
+    let first = stdout.lines().next().unwrap();
+    let id = first
+        .split("/wm-")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap();
+    uuid::Uuid::parse_str(id).unwrap()
+}
