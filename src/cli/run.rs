@@ -65,6 +65,9 @@ pub fn run(args: RunArgs) -> i32 {
 fn run_remote(args: RunArgs) -> i32 {
     let cfg = match args.remote.resolve() {
         Ok(c) => c,
+        Err(e) if args.remote.windmill_token.is_none() => {
+            return usage(format!("{e}; or run the flow on this machine with --local"));
+        }
         Err(e) => return usage(e),
     };
     if args.workers.is_some() || args.keep_job_dirs {
