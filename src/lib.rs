@@ -6,6 +6,7 @@
 //! `emit` (OpenFlow) → `api` (Windmill REST) / `local` (local executor). `diag` carries
 //! diagnostics for all stages; `cli` resolves arguments and drives the stages.
 
+pub mod api;
 pub mod cli;
 pub mod diag;
 pub mod emit;

@@ -4,9 +4,15 @@
 
 mod check;
 mod compile;
+mod create;
+mod delete;
 mod exec;
 mod graph;
+mod list_runs;
+pub mod remote;
 mod run;
+pub mod status;
+mod trigger;
 mod walk;
 
 use clap::{Parser, Subcommand};
@@ -33,9 +39,19 @@ pub enum Command {
     Exec(exec::ExecArgs),
     /// Compile a flow file to Windmill OpenFlow (JSON, YAML, or the wmill folder layout).
     Compile(compile::CompileArgs),
-    /// Compile a flow and run it (`--local`: with the local executor); prints the
-    /// Metaflow pathspec Flow/<run id>.
+    /// Compile a flow and run it: on Windmill (create + trigger + wait), or with `--local`
+    /// on this machine; prints the Metaflow pathspec Flow/<run id>.
     Run(run::RunArgs),
+    /// Check, compile and deploy a flow to Windmill (create or update; its @schedule too).
+    Create(create::CreateArgs),
+    /// Start a run of a deployed flow; prints the Metaflow pathspec and the job URL.
+    Trigger(trigger::TriggerArgs),
+    /// The state of a run on Windmill and of each of its steps.
+    Status(status::StatusArgs),
+    /// Remove a deployed flow and its schedule from Windmill.
+    Delete(delete::DeleteArgs),
+    /// The runs of a deployed flow on Windmill.
+    ListRuns(list_runs::ListRunsArgs),
 }
 
 /// Entry point used by the binary; returns the process exit code.
@@ -54,5 +70,10 @@ pub fn main() -> i32 {
         Command::Exec(args) => exec::run(args),
         Command::Compile(a) => compile::run(a),
         Command::Run(a) => run::run(a),
+        Command::Create(a) => create::run(a),
+        Command::Trigger(a) => trigger::run(a),
+        Command::Status(a) => status::run(a),
+        Command::Delete(a) => delete::run(a),
+        Command::ListRuns(a) => list_runs::run(a),
     }
 }

@@ -1,8 +1,13 @@
-//! `mf-windmill run flow.py --local [--run-param k=v]... [--workers N]`: compile the flow,
-//! then execute it with the local executor (Windmill's semantics on this machine).
+//! `mf-windmill run flow.py [--run-param k=v]...`: compile the flow, then
+//! - with `--local [--workers N]`: execute it with the local executor (Windmill's
+//!   semantics on this machine);
+//! - otherwise: create or update it on the Windmill server, trigger it with a job id we
+//!   choose and wait (`--no-wait`, `--max-wait`) with live per-step progress; on failure
+//!   the failed step and its log tail.
+//!
 //! Prints the Metaflow pathspec `Flow/<run id>` before the run starts (the run id derives
 //! from the root job id we choose) and again at the end. Exit 0 success, 1 the run
-//! failed, 2 usage error.
+//! failed (or is still running after --max-wait), 2 usage error.
 
 use std::io::Write;
 
@@ -11,6 +16,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::compile::{CompileFlags, compile_flags};
+use super::remote::{self, RemoteFlags};
 use crate::emit::params::parse_cli_value;
 use crate::local::{self, RunOptions};
 
@@ -18,9 +24,20 @@ use crate::local::{self, RunOptions};
 pub struct RunArgs {
     #[command(flatten)]
     pub flags: CompileFlags,
-    /// Run on this machine with the local executor (the only mode so far).
-    #[arg(long, required = true)]
+    /// Run on this machine with the local executor instead of a Windmill server.
+    #[arg(long)]
     pub local: bool,
+    #[command(flatten)]
+    pub remote: RemoteFlags,
+    /// Remote: return once the run has started (do not wait for it).
+    #[arg(long, conflicts_with = "local")]
+    pub no_wait: bool,
+    /// Remote: stop waiting after this many seconds (the run goes on; exit 1).
+    #[arg(long, value_name = "SECONDS", conflicts_with = "local")]
+    pub max_wait: Option<u64>,
+    /// Write the Metaflow run id to this file.
+    #[arg(long, value_name = "FILE")]
+    pub run_id_file: Option<std::path::PathBuf>,
     /// A parameter value, `name=value` (repeatable). Strings verbatim; other types JSON.
     #[arg(long = "run-param", value_name = "K=V")]
     pub run_params: Vec<String>,
@@ -37,7 +54,123 @@ fn usage(msg: impl std::fmt::Display) -> i32 {
     2
 }
 
-pub fn run(mut args: RunArgs) -> i32 {
+pub fn run(args: RunArgs) -> i32 {
+    if args.local {
+        run_local(args)
+    } else {
+        run_remote(args)
+    }
+}
+
+fn run_remote(args: RunArgs) -> i32 {
+    let cfg = match args.remote.resolve() {
+        Ok(c) => c,
+        Err(e) if args.remote.windmill_token.is_none() => {
+            return usage(format!("{e}; or run the flow on this machine with --local"));
+        }
+        Err(e) => return usage(e),
+    };
+    if args.workers.is_some() || args.keep_job_dirs {
+        return usage("--workers and --keep-job-dirs apply to --local runs only");
+    }
+    let compiled = match compile_flags(&args.flags) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let inputs = match remote::parse_run_params(&compiled.openflow.schema, &args.run_params) {
+        Ok(i) => i,
+        Err(e) => return usage(e),
+    };
+    let path = remote::flow_path(&compiled, cfg.name.as_deref());
+    let poll = cfg.poll;
+    let client = match crate::api::Client::new(cfg.client) {
+        Ok(c) => c,
+        Err(e) => return remote::api_fail(&e),
+    };
+    let rt = match remote::runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    rt.block_on(async {
+        let deployed = match remote::deploy(&client, &compiled, &path).await {
+            Ok(d) => d,
+            Err(e) => return remote::api_fail(&e),
+        };
+        eprintln!(
+            "mf-windmill: {} flow {path} ({})",
+            if deployed.created {
+                "created"
+            } else {
+                "updated"
+            },
+            client.flow_url(&path)
+        );
+        let job = match remote::trigger(&client, &path, &inputs).await {
+            Ok(j) => j,
+            Err(e) => return remote::api_fail(&e),
+        };
+        let run_id = remote::run_id(job);
+        let pathspec = format!("{}/{run_id}", compiled.flow_name);
+        println!("{pathspec}");
+        let _ = std::io::stdout().flush();
+        eprintln!("mf-windmill: started {pathspec}: {}", client.job_url(job));
+        if let Some(f) = &args.run_id_file
+            && let Err(e) = remote::write_run_id_file(f, &run_id)
+        {
+            return remote::fail(e);
+        }
+        if args.no_wait {
+            return 0;
+        }
+        let max_wait = args.max_wait.map(std::time::Duration::from_secs);
+        let labels = serde_json::to_value(&compiled.openflow)
+            .map(|v| remote::module_labels(&v))
+            .unwrap_or_default();
+        let waited = tokio::select! {
+            w = remote::wait(&client, job, poll, max_wait, &labels) => w,
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!(
+                    "\nmf-windmill: stopped waiting; the run goes on in Windmill: {}",
+                    client.job_url(job)
+                );
+                return 130;
+            }
+        };
+        match waited {
+            Err(e) => {
+                let code = remote::api_fail(&e);
+                eprintln!(
+                    "mf-windmill: the run may still be going on: {}",
+                    client.job_url(job)
+                );
+                code
+            }
+            Ok(remote::Waited::TimedOut) => {
+                eprintln!(
+                    "mf-windmill: {pathspec} still running after --max-wait; it goes on: {}",
+                    client.job_url(job)
+                );
+                println!("{pathspec} running");
+                1
+            }
+            Ok(remote::Waited::Done(v)) => {
+                let ok = v.state == crate::api::JobState::Success;
+                if !ok {
+                    remote::report_failure(&client, &v).await;
+                }
+                let verdict = match v.state {
+                    crate::api::JobState::Success => "succeeded",
+                    crate::api::JobState::Canceled => "canceled",
+                    _ => "failed",
+                };
+                println!("{pathspec} {verdict}");
+                i32::from(!ok)
+            }
+        }
+    })
+}
+
+fn run_local(mut args: RunArgs) -> i32 {
     if args.flags.datastore_root.is_none()
         && std::env::var_os("METAFLOW_DATASTORE_SYSROOT_LOCAL").is_none()
     {
@@ -100,6 +233,11 @@ pub fn run(mut args: RunArgs) -> i32 {
     let job = Uuid::new_v4();
     let pathspec = format!("{}/wm-{job}", compiled.flow_name);
     println!("{pathspec}");
+    if let Some(f) = &args.run_id_file
+        && let Err(e) = remote::write_run_id_file(f, &format!("wm-{job}"))
+    {
+        return usage(e);
+    }
     let _ = std::io::stdout().flush();
     eprintln!(
         "mf-windmill: running {pathspec} locally ({})",

@@ -1,0 +1,77 @@
+//! `mf-windmill status JOB`: the state of a run (job id or `wm-<job>` run id) and of each
+//! of its steps. Exit 0 while queued/running or after success, 1 after failure or
+//! cancelation.
+
+use clap::Args;
+use uuid::Uuid;
+
+use super::remote::{self, RemoteFlags};
+use crate::api::{Client, JobState};
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The job id (as `trigger` prints it), or the Metaflow run id `wm-<job>` or pathspec
+    /// `Flow/wm-<job>`.
+    pub job: String,
+    #[command(flatten)]
+    pub remote: RemoteFlags,
+}
+
+/// `JOB`, `wm-JOB` or `Flow/wm-JOB`.
+pub fn parse_job(s: &str) -> Option<Uuid> {
+    let last = s.rsplit('/').next().unwrap_or(s);
+    Uuid::parse_str(last.strip_prefix("wm-").unwrap_or(last)).ok()
+}
+
+pub fn run(args: StatusArgs) -> i32 {
+    let cfg = match args.remote.resolve() {
+        Ok(c) => c,
+        Err(e) => return remote::usage(e),
+    };
+    let Some(job) = parse_job(&args.job) else {
+        return remote::usage(format!(
+            "`{}` is not a job id (a UUID, `wm-<uuid>` or `Flow/wm-<uuid>`)",
+            args.job
+        ));
+    };
+    let client = match Client::new(cfg.client) {
+        Ok(c) => c,
+        Err(e) => return remote::api_fail(&e),
+    };
+    let rt = match remote::runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    rt.block_on(async {
+        let v = match client.get_job(job).await {
+            Ok(v) => v,
+            Err(e) => return remote::api_fail(&e),
+        };
+        println!("job {job}: {}", v.state.as_str());
+        if let Some(p) = &v.script_path {
+            println!("flow {p}");
+        }
+        println!("run id {}", remote::run_id(job));
+        // Label loops and branches with the steps inside (best effort: the flow may be gone).
+        let labels = match &v.script_path {
+            Some(p) => client
+                .get_flow(p)
+                .await
+                .map(|f| remote::module_labels(&f))
+                .unwrap_or_default(),
+            None => Default::default(),
+        };
+        for m in &v.modules {
+            let label = labels.get(&m.id).unwrap_or(&m.id);
+            println!("  {:<12} {label}", m.status);
+        }
+        println!("{}", client.job_url(job));
+        match v.state {
+            JobState::Failure | JobState::Canceled => {
+                remote::report_failure(&client, &v).await;
+                1
+            }
+            _ => 0,
+        }
+    })
+}
