@@ -29,8 +29,9 @@ pub struct CompileFlags {
     /// Which flow of the file (when it defines several).
     #[arg(long = "flow", value_name = "NAME")]
     pub flow_name: Option<String>,
-    /// Parallelism of every foreach (Windmill's per-loop `parallelism`).
-    #[arg(long, default_value_t = 16)]
+    /// Parallelism of every foreach (Windmill's per-loop `parallelism`); 10 as in the
+    /// existing metaflow-windmill plugin users know.
+    #[arg(long, default_value_t = 10)]
     pub max_workers: u32,
     /// Largest foreach cardinality accepted (Metaflow's --max-num-splits).
     #[arg(long, default_value_t = 100)]
