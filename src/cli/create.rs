@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::compile::{CompileFlags, compile_flags};
 use super::remote::{self, RemoteFlags};
-use crate::api::{Client, ScheduleSpec};
+use crate::api::ScheduleSpec;
 
 #[derive(Debug, Args)]
 pub struct CreateArgs {
@@ -44,21 +44,13 @@ pub fn run(args: CreateArgs) -> i32 {
         println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         return 0;
     }
-    let cfg = match args.remote.resolve() {
-        Ok(c) => c,
-        Err(e) => return remote::usage(e),
-    };
-    let c = match compile_flags(&args.flags) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let path = remote::flow_path(&c, cfg.name.as_deref());
-    let client = match Client::new(cfg.client) {
-        Ok(c) => c,
-        Err(e) => return remote::api_fail(&e),
-    };
-    let rt = match remote::runtime() {
-        Ok(rt) => rt,
+    let remote::Session {
+        compiled: c,
+        path,
+        client,
+        rt,
+    } = match remote::Session::open(&args.flags, &args.remote) {
+        Ok(s) => s,
         Err(code) => return code,
     };
     match rt.block_on(remote::deploy(&client, &c, &path)) {

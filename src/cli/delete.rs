@@ -2,9 +2,8 @@
 
 use clap::Args;
 
-use super::compile::{CompileFlags, compile_flags};
+use super::compile::CompileFlags;
 use super::remote::{self, RemoteFlags};
-use crate::api::Client;
 
 #[derive(Debug, Args)]
 pub struct DeleteArgs {
@@ -15,21 +14,10 @@ pub struct DeleteArgs {
 }
 
 pub fn run(args: DeleteArgs) -> i32 {
-    let cfg = match args.remote.resolve() {
-        Ok(c) => c,
-        Err(e) => return remote::usage(e),
-    };
-    let c = match compile_flags(&args.flags) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let path = remote::flow_path(&c, cfg.name.as_deref());
-    let client = match Client::new(cfg.client) {
-        Ok(c) => c,
-        Err(e) => return remote::api_fail(&e),
-    };
-    let rt = match remote::runtime() {
-        Ok(rt) => rt,
+    let remote::Session {
+        path, client, rt, ..
+    } = match remote::Session::open(&args.flags, &args.remote) {
+        Ok(s) => s,
         Err(code) => return code,
     };
     rt.block_on(async {

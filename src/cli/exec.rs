@@ -64,37 +64,16 @@ pub fn run(args: ExecArgs) -> i32 {
             _ => return usage(format!("--env expects K=V, got `{kv}`")),
         }
     }
-    let mut opts = RunOptions {
+    let opts = RunOptions {
         worker_env,
         keep_job_dirs: args.keep_job_dirs,
         on_event: Some(local::progress::stderr_printer()),
         ..Default::default()
     };
-    if let Some(w) = args.workers {
-        if w == 0 {
-            return usage("--workers must be at least 1");
-        }
-        opts.workers = w;
-    }
-    let cancel = local::CancelToken::new();
-    opts.cancel = Some(cancel.clone());
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => return usage(format!("cannot start runtime: {e}")),
+    let outcome = match run_until_done(&flow, inputs, opts, args.workers) {
+        Ok(o) => o,
+        Err(code) => return code,
     };
-    let outcome = rt.block_on(async {
-        let c = cancel.clone();
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!("interrupted: canceling the run (killing every job's process group)");
-                c.cancel();
-            }
-        });
-        local::run_flow(&flow, inputs, opts).await
-    });
     match outcome {
         Err(local::RunError::Flow(e)) => usage(format!("{}: {e}", args.flow.display())),
         Err(e) => {
@@ -118,4 +97,37 @@ pub fn run(args: ExecArgs) -> i32 {
             }
         }
     }
+}
+
+/// Run a flow with the local executor on a fresh runtime, with `--workers` applied and
+/// Ctrl-C cancelling the run (every job's process group is killed). `Err` is an exit code
+/// for a usage problem found before anything ran.
+pub(super) fn run_until_done(
+    flow: &local::FlowValue,
+    inputs: serde_json::Map<String, serde_json::Value>,
+    mut opts: RunOptions,
+    workers: Option<usize>,
+) -> Result<Result<local::RunOutcome, local::RunError>, i32> {
+    if let Some(w) = workers {
+        if w == 0 {
+            return Err(usage("--workers must be at least 1"));
+        }
+        opts.workers = w;
+    }
+    let cancel = local::CancelToken::new();
+    opts.cancel = Some(cancel.clone());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| usage(format!("cannot start runtime: {e}")))?;
+    Ok(rt.block_on(async {
+        let c = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("interrupted: canceling the run (killing every job's process group)");
+                c.cancel();
+            }
+        });
+        local::run_flow(flow, inputs, opts).await
+    }))
 }

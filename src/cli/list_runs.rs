@@ -4,9 +4,8 @@
 use clap::Args;
 use serde_json::Value;
 
-use super::compile::{CompileFlags, compile_flags};
+use super::compile::CompileFlags;
 use super::remote::{self, RemoteFlags};
-use crate::api::Client;
 use crate::api::types::job_state;
 
 #[derive(Debug, Args)]
@@ -18,21 +17,13 @@ pub struct ListRunsArgs {
 }
 
 pub fn run(args: ListRunsArgs) -> i32 {
-    let cfg = match args.remote.resolve() {
-        Ok(c) => c,
-        Err(e) => return remote::usage(e),
-    };
-    let c = match compile_flags(&args.flags) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let path = remote::flow_path(&c, cfg.name.as_deref());
-    let client = match Client::new(cfg.client) {
-        Ok(c) => c,
-        Err(e) => return remote::api_fail(&e),
-    };
-    let rt = match remote::runtime() {
-        Ok(rt) => rt,
+    let remote::Session {
+        compiled: c,
+        path,
+        client,
+        rt,
+    } = match remote::Session::open(&args.flags, &args.remote) {
+        Ok(s) => s,
         Err(code) => return code,
     };
     let jobs = match rt.block_on(client.list_flow_jobs(&path)) {

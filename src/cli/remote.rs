@@ -102,6 +102,35 @@ impl RemoteFlags {
     }
 }
 
+/// What `create`, `trigger`, `delete` and `list-runs` start from: flags resolved, the flow
+/// compiled, its Windmill path, a client and a runtime. `Err` is the exit code, the reason
+/// already printed.
+pub struct Session {
+    pub compiled: Compiled,
+    pub path: String,
+    pub client: Client,
+    pub rt: tokio::runtime::Runtime,
+}
+
+impl Session {
+    pub fn open(
+        flags: &super::compile::CompileFlags,
+        remote: &RemoteFlags,
+    ) -> Result<Session, i32> {
+        let cfg = remote.resolve().map_err(usage)?;
+        let compiled = super::compile::compile_flags(flags)?;
+        let path = flow_path(&compiled, cfg.name.as_deref());
+        let client = Client::new(cfg.client).map_err(|e| api_fail(&e))?;
+        let rt = runtime()?;
+        Ok(Session {
+            compiled,
+            path,
+            client,
+            rt,
+        })
+    }
+}
+
 pub fn usage(msg: impl std::fmt::Display) -> i32 {
     eprintln!("mf-windmill: error: {msg}");
     2

@@ -243,38 +243,17 @@ fn run_local(mut args: RunArgs) -> i32 {
         "mf-windmill: running {pathspec} locally ({})",
         compiled.path
     );
-    let mut opts = RunOptions {
+    let opts = RunOptions {
         keep_job_dirs: args.keep_job_dirs,
         on_event: Some(local::progress::stderr_printer()),
         flow_path: compiled.path.clone(),
         root_job_id: Some(job),
         ..Default::default()
     };
-    if let Some(w) = args.workers {
-        if w == 0 {
-            return usage("--workers must be at least 1");
-        }
-        opts.workers = w;
-    }
-    let cancel = local::CancelToken::new();
-    opts.cancel = Some(cancel.clone());
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => return usage(format!("cannot start runtime: {e}")),
+    let outcome = match super::exec::run_until_done(&flow, inputs, opts, args.workers) {
+        Ok(o) => o,
+        Err(code) => return code,
     };
-    let outcome = rt.block_on(async {
-        let c = cancel.clone();
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!("interrupted: canceling the run (killing every job's process group)");
-                c.cancel();
-            }
-        });
-        local::run_flow(&flow, inputs, opts).await
-    });
     match outcome {
         Err(e) => {
             eprintln!("mf-windmill: error: {e}");

@@ -5,9 +5,8 @@
 
 use clap::Args;
 
-use super::compile::{CompileFlags, compile_flags};
+use super::compile::CompileFlags;
 use super::remote::{self, RemoteFlags};
-use crate::api::Client;
 
 #[derive(Debug, Args)]
 pub struct TriggerArgs {
@@ -24,26 +23,18 @@ pub struct TriggerArgs {
 }
 
 pub fn run(args: TriggerArgs) -> i32 {
-    let cfg = match args.remote.resolve() {
-        Ok(c) => c,
-        Err(e) => return remote::usage(e),
-    };
-    let c = match compile_flags(&args.flags) {
-        Ok(c) => c,
+    let remote::Session {
+        compiled: c,
+        path,
+        client,
+        rt,
+    } = match remote::Session::open(&args.flags, &args.remote) {
+        Ok(s) => s,
         Err(code) => return code,
     };
     let inputs = match remote::parse_run_params(&c.openflow.schema, &args.run_params) {
         Ok(i) => i,
         Err(e) => return remote::usage(e),
-    };
-    let path = remote::flow_path(&c, cfg.name.as_deref());
-    let client = match Client::new(cfg.client) {
-        Ok(c) => c,
-        Err(e) => return remote::api_fail(&e),
-    };
-    let rt = match remote::runtime() {
-        Ok(rt) => rt,
-        Err(code) => return code,
     };
     let job = match rt.block_on(remote::trigger(&client, &path, &inputs)) {
         Ok(j) => j,
