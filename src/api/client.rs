@@ -323,6 +323,39 @@ impl Client {
         }
     }
 
+    /// [`Self::call`] for a workspaced endpoint: a 404/401/403 is explained (missing
+    /// workspace vs missing object) before it is returned.
+    async fn call_ws(
+        &self,
+        method: Method,
+        url: String,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        idempotent: bool,
+        what: &str,
+    ) -> Result<Answer, ApiError> {
+        match self.call(method, url, query, body, idempotent, what).await {
+            Ok(a) => Ok(a),
+            Err(e) => Err(self.explain_404(e).await),
+        }
+    }
+
+    /// [`Self::call_ws`] and decode the JSON answer.
+    async fn call_json<T: serde::de::DeserializeOwned>(
+        &self,
+        method: Method,
+        url: String,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        idempotent: bool,
+        what: &str,
+    ) -> Result<T, ApiError> {
+        let a = self
+            .call_ws(method, url, query, body, idempotent, what)
+            .await?;
+        Self::parse(&a, what)
+    }
+
     fn parse<T: serde::de::DeserializeOwned>(a: &Answer, what: &str) -> Result<T, ApiError> {
         serde_json::from_str(&a.body).map_err(|e| ApiError::Decode {
             what: what.into(),
@@ -374,20 +407,15 @@ impl Client {
     pub async fn get_flow(&self, path: &str) -> Result<Value, ApiError> {
         check_path(path)?;
         let what = format!("reading flow {path}");
-        match self
-            .call(
-                Method::GET,
-                self.ws_url(&format!("flows/get/{path}")),
-                &[],
-                None,
-                true,
-                &what,
-            )
-            .await
-        {
-            Ok(a) => Self::parse(&a, &what),
-            Err(e) => Err(self.explain_404(e).await),
-        }
+        self.call_json(
+            Method::GET,
+            self.ws_url(&format!("flows/get/{path}")),
+            &[],
+            None,
+            true,
+            &what,
+        )
+        .await
     }
 
     /// `POST /api/w/{ws}/flows/create` with `OpenFlowWPath` → 201, body the path
@@ -395,20 +423,16 @@ impl Client {
     pub async fn create_flow(&self, path: &str, flow: &Value) -> Result<(), ApiError> {
         check_path(path)?;
         let body = with_path(flow, path);
-        match self
-            .call(
-                Method::POST,
-                self.ws_url("flows/create"),
-                &[],
-                Some(&body),
-                false,
-                &format!("creating flow {path}"),
-            )
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(e) => Err(self.explain_404(e).await),
-        }
+        self.call_ws(
+            Method::POST,
+            self.ws_url("flows/create"),
+            &[],
+            Some(&body),
+            false,
+            &format!("creating flow {path}"),
+        )
+        .await
+        .map(|_| ())
     }
 
     /// `POST /api/w/{ws}/flows/update/{path}` with `OpenFlowWPath` (openapi `updateFlow`).
@@ -417,40 +441,32 @@ impl Client {
         check_path(path)?;
         let body = with_path(flow, path);
         let what = format!("updating flow {path}");
-        match self
-            .call(
-                Method::POST,
-                self.ws_url(&format!("flows/update/{path}")),
-                &[],
-                Some(&body),
-                true,
-                &what,
-            )
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(e) => Err(self.explain_404(e).await),
-        }
+        self.call_ws(
+            Method::POST,
+            self.ws_url(&format!("flows/update/{path}")),
+            &[],
+            Some(&body),
+            true,
+            &what,
+        )
+        .await
+        .map(|_| ())
     }
 
     /// `DELETE /api/w/{ws}/flows/delete/{path}` (openapi `deleteFlowByPath`).
     pub async fn delete_flow(&self, path: &str) -> Result<(), ApiError> {
         check_path(path)?;
         let what = format!("deleting flow {path}");
-        match self
-            .call(
-                Method::DELETE,
-                self.ws_url(&format!("flows/delete/{path}")),
-                &[],
-                None,
-                false,
-                &what,
-            )
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(e) => Err(self.explain_404(e).await),
-        }
+        self.call_ws(
+            Method::DELETE,
+            self.ws_url(&format!("flows/delete/{path}")),
+            &[],
+            None,
+            false,
+            &what,
+        )
+        .await
+        .map(|_| ())
     }
 
     /// `GET /api/w/{ws}/flows/list?path_start=` (openapi `listFlows`).
@@ -460,13 +476,8 @@ impl Client {
         if let Some(p) = path_start {
             q.push(("path_start", p.to_string()));
         }
-        match self
-            .call(Method::GET, self.ws_url("flows/list"), &q, None, true, what)
+        self.call_json(Method::GET, self.ws_url("flows/list"), &q, None, true, what)
             .await
-        {
-            Ok(a) => Self::parse(&a, what),
-            Err(e) => Err(self.explain_404(e).await),
-        }
     }
 
     // ---- jobs (backend/windmill-api/src/jobs.rs) -----------------------------------------
@@ -546,20 +557,15 @@ impl Client {
     /// success}` (openapi `getCompletedJobResultMaybe`).
     pub async fn get_result_maybe(&self, id: Uuid) -> Result<Value, ApiError> {
         let what = format!("reading the result of job {id}");
-        match self
-            .call(
-                Method::GET,
-                self.ws_url(&format!("jobs_u/completed/get_result_maybe/{id}")),
-                &[],
-                None,
-                true,
-                &what,
-            )
-            .await
-        {
-            Ok(a) => Self::parse(&a, &what),
-            Err(e) => Err(self.explain_404(e).await),
-        }
+        self.call_json(
+            Method::GET,
+            self.ws_url(&format!("jobs_u/completed/get_result_maybe/{id}")),
+            &[],
+            None,
+            true,
+            &what,
+        )
+        .await
     }
 
     /// `POST /api/w/{ws}/jobs_u/queue/cancel/{id}` `{reason}` (openapi `cancelQueuedJob`).
@@ -581,23 +587,18 @@ impl Client {
     pub async fn list_flow_jobs(&self, path: &str) -> Result<Vec<Value>, ApiError> {
         check_path(path)?;
         let what = format!("listing the runs of {path}");
-        match self
-            .call(
-                Method::GET,
-                self.ws_url("jobs/list"),
-                &[
-                    ("script_path_exact", path.to_string()),
-                    ("job_kinds", "flow".into()),
-                ],
-                None,
-                true,
-                &what,
-            )
-            .await
-        {
-            Ok(a) => Self::parse(&a, &what),
-            Err(e) => Err(self.explain_404(e).await),
-        }
+        self.call_json(
+            Method::GET,
+            self.ws_url("jobs/list"),
+            &[
+                ("script_path_exact", path.to_string()),
+                ("job_kinds", "flow".into()),
+            ],
+            None,
+            true,
+            &what,
+        )
+        .await
     }
 
     // ---- schedules (backend/windmill-api/src/schedule.rs) --------------------------------
@@ -606,20 +607,15 @@ impl Client {
     pub async fn schedule_exists(&self, path: &str) -> Result<bool, ApiError> {
         check_path(path)?;
         let what = format!("checking whether schedule {path} exists");
-        match self
-            .call(
-                Method::GET,
-                self.ws_url(&format!("schedules/exists/{path}")),
-                &[],
-                None,
-                true,
-                &what,
-            )
-            .await
-        {
-            Ok(a) => Self::parse(&a, &what),
-            Err(e) => Err(self.explain_404(e).await),
-        }
+        self.call_json(
+            Method::GET,
+            self.ws_url(&format!("schedules/exists/{path}")),
+            &[],
+            None,
+            true,
+            &what,
+        )
+        .await
     }
 
     /// `POST /api/w/{ws}/schedules/create` with `NewSchedule` {path, schedule, timezone,
