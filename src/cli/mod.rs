@@ -6,12 +6,14 @@ mod check;
 mod compile;
 mod create;
 mod delete;
+mod describe;
 mod exec;
 mod graph;
 mod list_runs;
 pub mod remote;
 mod run;
 pub mod status;
+mod terminate;
 mod trigger;
 mod walk;
 
@@ -52,6 +54,10 @@ pub enum Command {
     Delete(delete::DeleteArgs),
     /// The runs of a deployed flow on Windmill.
     ListRuns(list_runs::ListRunsArgs),
+    /// A deployed flow's name, parameters' schema and URL, as JSON.
+    Describe(describe::DescribeArgs),
+    /// Cancel a run on Windmill (with the steps it started).
+    Terminate(terminate::TerminateArgs),
 }
 
 /// Entry point used by the binary; returns the process exit code.
@@ -75,5 +81,7 @@ pub fn main() -> i32 {
         Command::Status(a) => status::run(a),
         Command::Delete(a) => delete::run(a),
         Command::ListRuns(a) => list_runs::run(a),
+        Command::Terminate(a) => terminate::run(a),
+        Command::Describe(a) => describe::run(a),
     }
 }

@@ -15,6 +15,10 @@ pub struct StatusArgs {
     pub job: String,
     #[command(flatten)]
     pub remote: RemoteFlags,
+    /// Print one JSON object (`job`, `run_id`, `state`, `flow`, `url`, `modules`) instead
+    /// of text: what the Metaflow extension's TriggeredRun.status reads.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `JOB`, `wm-JOB` or `Flow/wm-JOB`.
@@ -47,6 +51,24 @@ pub fn run(args: StatusArgs) -> i32 {
             Ok(v) => v,
             Err(e) => return remote::api_fail(&e),
         };
+        if args.json {
+            let modules: Vec<_> = v
+                .modules
+                .iter()
+                .map(|m| serde_json::json!({"id": m.id, "status": m.status}))
+                .collect();
+            let out = serde_json::json!({
+                "job": job.to_string(),
+                "run_id": remote::run_id(job),
+                "state": v.state.as_str(),
+                "flow": v.script_path,
+                "url": client.job_url(job),
+                "modules": modules,
+            });
+            println!("{out}");
+            // The exit code is the same as the text form's.
+            return i32::from(matches!(v.state, JobState::Failure | JobState::Canceled));
+        }
         println!("job {job}: {}", v.state.as_str());
         if let Some(p) = &v.script_path {
             println!("flow {p}");

@@ -1,0 +1,227 @@
+"""DeployedFlow and TriggeredRun for Windmill (see windmill_deployer.py)."""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from typing import ClassVar, Optional
+
+from metaflow.exception import MetaflowException
+from metaflow.runner.deployer import (
+    DeployedFlow,
+    TriggeredRun,
+    generate_fake_flow_file_contents,
+)
+from metaflow.runner.utils import get_lower_level_group, handle_timeout, temporary_fifo
+
+
+def _run_subcommand(deployer, name, **kwargs):
+    """`python flow.py windmill <name> ...` in the deployer's environment; True on exit 0."""
+    command = getattr(
+        get_lower_level_group(
+            deployer.api, deployer.top_level_kwargs, deployer.TYPE, deployer.deployer_kwargs
+        ),
+        name,
+    )(**kwargs)
+    pid = deployer.spm.run_command(
+        [sys.executable, *command],
+        env=deployer.env_vars,
+        cwd=deployer.cwd,
+        show_output=deployer.show_output,
+    )
+    command_obj = deployer.spm.get(pid)
+    command_obj.sync_wait()
+    return command_obj
+
+
+def _binary_json(deployer, args):
+    """Run the binary directly (status needs no flow) with the deployer's environment."""
+    from metaflow_windmill import binary_path
+
+    proc = subprocess.run(
+        [binary_path()] + args,
+        env=deployer.env_vars,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        universal_newlines=True,
+    )
+    try:
+        return json.loads(proc.stdout)
+    except ValueError:
+        raise MetaflowException(
+            "mf-windmill %s failed: %s" % (args[0], proc.stderr.strip()[-2000:])
+        )
+
+
+class WindmillTriggeredRun(TriggeredRun):
+    """A run of a deployed flow on Windmill."""
+
+    def __init__(self, deployer, content):
+        super().__init__(deployer, content)
+        self.windmill_ui = json.loads(content).get("windmill_ui")
+
+    @property
+    def run_id(self):
+        return self.pathspec.split("/")[1]
+
+    def terminate(self, **kwargs) -> bool:
+        """Cancel the run on Windmill. True if the command succeeded."""
+        cmd = _run_subcommand(self.deployer, "terminate", run_id=self.run_id, **kwargs)
+        return cmd.process.returncode == 0
+
+    def _status_json(self):
+        return _binary_json(self.deployer, ["status", self.run_id, "--json"])
+
+    @property
+    def status(self) -> Optional[str]:
+        """Windmill's state of the run: queued, running, success, failure or canceled."""
+        try:
+            return self._status_json().get("state")
+        except MetaflowException:
+            return None
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in ("queued", "running")
+
+    def wait_for_completion(self, check_interval: int = 5, timeout: Optional[int] = None):
+        """Wait until the run finished on Windmill (TimeoutError after `timeout` s)."""
+        start = time.time()
+        while True:
+            state = self.status
+            if state not in (None, "queued", "running"):
+                return state
+            if timeout is not None and time.time() - start > timeout:
+                raise TimeoutError("the run did not finish within %s seconds" % timeout)
+            time.sleep(check_interval)
+
+
+class WindmillDeployedFlow(DeployedFlow):
+    """A flow deployed to Windmill."""
+
+    TYPE: ClassVar[Optional[str]] = "windmill"
+
+    @property
+    def windmill_ui(self) -> Optional[str]:
+        return getattr(self.deployer, "additional_info", {}).get("url")
+
+    def trigger(self, **kwargs) -> WindmillTriggeredRun:
+        """Start a run; keyword arguments are the flow's Parameters."""
+        deployer = self.deployer
+        with temporary_fifo() as (attribute_file_path, attribute_file_fd):
+            command = get_lower_level_group(
+                deployer.api, deployer.top_level_kwargs, deployer.TYPE, deployer.deployer_kwargs
+            ).trigger(deployer_attribute_file=attribute_file_path, **kwargs)
+            pid = deployer.spm.run_command(
+                [sys.executable, *command],
+                env=deployer.env_vars,
+                cwd=deployer.cwd,
+                show_output=deployer.show_output,
+            )
+            command_obj = deployer.spm.get(pid)
+            content = handle_timeout(
+                attribute_file_fd, command_obj, deployer.file_read_timeout
+            )
+            command_obj.sync_wait()
+            if command_obj.process.returncode == 0:
+                return WindmillTriggeredRun(deployer=deployer, content=content)
+        raise MetaflowException(
+            "Error triggering %s on Windmill for %s" % (deployer.name, deployer.flow_file)
+        )
+
+    def delete(self, **kwargs) -> bool:
+        """Remove the flow (and its schedule) from Windmill. True if it succeeded."""
+        return _run_subcommand(self.deployer, "delete", **kwargs).process.returncode == 0
+
+    @classmethod
+    def from_deployment(cls, identifier: str, metadata: Optional[str] = None):
+        """The deployed flow at Windmill path `identifier` (`f/<folder>/<name>`).
+
+        The connection comes from WINDMILL_HOST / WINDMILL_TOKEN / WINDMILL_WORKSPACE. As
+        Argo's does, this rebuilds a stand-in flow file from what Windmill stores (the
+        flow name and the parameters' schema) so that `trigger` can type parameters.
+        """
+        from metaflow import Deployer
+        from metaflow.client.core import get_metadata
+        from metaflow_windmill import binary_path
+
+        proc = subprocess.run(
+            [binary_path(), "describe", identifier],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            universal_newlines=True,
+        )
+        if proc.returncode != 0:
+            raise MetaflowException(
+                "No deployed flow found for %s: %s" % (identifier, proc.stderr.strip())
+            )
+        info = json.loads(proc.stdout)
+        folder, name = _split_path(identifier)
+        contents = generate_fake_flow_file_contents(
+            flow_name=info["flow_name"], param_info=_param_info(info.get("schema") or {})
+        )
+        fd, fake = tempfile.mkstemp(suffix=".py", prefix="mfwm_%s_" % info["flow_name"])
+        with os.fdopen(fd, "w") as f:
+            f.write(contents)
+        d = Deployer(fake).windmill(name=name, folder=folder)
+        d.name = identifier
+        d.flow_name = info["flow_name"]
+        d.metadata = get_metadata() if metadata is None else metadata
+        d.additional_info = {"url": info.get("url")}
+        return cls(deployer=d)
+
+    @classmethod
+    def get_triggered_run(cls, identifier: str, run_id: str, metadata: Optional[str] = None):
+        deployed = cls.from_deployment(identifier, metadata)
+        return WindmillTriggeredRun(
+            deployer=deployed.deployer,
+            content=json.dumps(
+                {
+                    "metadata": deployed.deployer.metadata,
+                    "pathspec": "/".join((deployed.deployer.flow_name, run_id)),
+                    "name": run_id,
+                }
+            ),
+        )
+
+    @classmethod
+    def list_deployed_flows(cls, flow_name: Optional[str] = None):
+        raise NotImplementedError(
+            "listing deployed flows is not supported on Windmill yet; use from_deployment"
+        )
+
+
+def _split_path(identifier):
+    parts = identifier.split("/")
+    if len(parts) != 3 or parts[0] != "f":
+        raise MetaflowException(
+            "%r is not a Windmill flow path f/<folder>/<name>" % identifier
+        )
+    return parts[1], parts[2]
+
+
+_SCHEMA_TYPES = {
+    "string": "str",
+    "integer": "int",
+    "number": "float",
+    "boolean": "bool",
+}
+
+
+def _param_info(schema):
+    """Argo's `metaflow/parameters` annotation, rebuilt from the flow's JSON schema."""
+    required = set(schema.get("required") or [])
+    out = {}
+    for name, prop in (schema.get("properties") or {}).items():
+        kind = _SCHEMA_TYPES.get(prop.get("type"), "JSON")
+        if prop.get("format") == "metaflow-file" or prop.get("contentEncoding"):
+            kind = "str"
+        out[name] = {
+            "name": name,
+            "type": kind,
+            "description": (prop.get("description") or "").replace("'''", "'"),
+            "is_required": name in required,
+        }
+    return out
