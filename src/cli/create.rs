@@ -49,7 +49,7 @@ pub fn run(args: CreateArgs) -> i32 {
         path,
         client,
         rt,
-    } = match remote::Session::open(&args.flags, &args.remote) {
+    } = match remote::Session::open(&args.flags, &args.remote, remote::Use::Deploy) {
         Ok(s) => s,
         Err(code) => return code,
     };

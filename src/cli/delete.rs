@@ -16,7 +16,7 @@ pub struct DeleteArgs {
 pub fn run(args: DeleteArgs) -> i32 {
     let remote::Session {
         path, client, rt, ..
-    } = match remote::Session::open(&args.flags, &args.remote) {
+    } = match remote::Session::open(&args.flags, &args.remote, remote::Use::Address) {
         Ok(s) => s,
         Err(code) => return code,
     };

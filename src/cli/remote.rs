@@ -112,13 +112,29 @@ pub struct Session {
     pub rt: tokio::runtime::Runtime,
 }
 
+/// Whether the command sends the compiled flow to Windmill (`create`) or only needs its
+/// path and parameter schema (`trigger`, `delete`, `list-runs`): only the former is held
+/// to `--max-flow-bytes`, so a flow deployed with a raised limit can still be triggered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Use {
+    Deploy,
+    Address,
+}
+
 impl Session {
     pub fn open(
         flags: &super::compile::CompileFlags,
         remote: &RemoteFlags,
+        usage_kind: Use,
     ) -> Result<Session, i32> {
         let cfg = remote.resolve().map_err(usage)?;
-        let compiled = super::compile::compile_flags(flags)?;
+        let compiled = if usage_kind == Use::Address {
+            let mut f = flags.clone();
+            f.max_flow_bytes = 0;
+            super::compile::compile_flags(&f)?
+        } else {
+            super::compile::compile_flags(flags)?
+        };
         let path = flow_path(&compiled, cfg.name.as_deref());
         let client = Client::new(cfg.client).map_err(|e| api_fail(&e))?;
         let rt = runtime()?;

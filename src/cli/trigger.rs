@@ -28,7 +28,7 @@ pub fn run(args: TriggerArgs) -> i32 {
         path,
         client,
         rt,
-    } = match remote::Session::open(&args.flags, &args.remote) {
+    } = match remote::Session::open(&args.flags, &args.remote, remote::Use::Address) {
         Ok(s) => s,
         Err(code) => return code,
     };

@@ -108,6 +108,12 @@ def compile_options(f):
         help="Python interpreter on the Windmill workers (default: python3).",
     )(f)
     f = click.option(
+        "--max-flow-bytes",
+        default=None,
+        type=int,
+        help="Largest compiled flow accepted, in bytes (0 = no limit; default 2 MiB).",
+    )(f)
+    f = click.option(
         "--max-num-splits",
         default=None,
         type=int,
@@ -176,7 +182,7 @@ class _Call(object):
         return os.path.join(self.tmp.name, name)
 
     def flow_args(self, tags=(), user_namespace=None, max_workers=None,
-                  max_num_splits=None, python_bin=None):
+                  max_num_splits=None, python_bin=None, max_flow_bytes=None):
         obj = self.obj
         with open(self.resolved_file, "w", encoding="utf-8") as f:
             json.dump(resolved.document(obj), f)
@@ -209,6 +215,8 @@ class _Call(object):
             args += ["--max-num-splits", str(max_num_splits)]
         if python_bin:
             args += ["--python", python_bin]
+        if max_flow_bytes is not None:
+            args += ["--max-flow-bytes", str(max_flow_bytes)]
         return args
 
     def run(self, command, args, capture=False):
@@ -255,11 +263,12 @@ def _write_attributes(path, payload):
 )
 @click.pass_obj
 def create(obj, tags=None, user_namespace=None, max_workers=None, max_num_splits=None,
-           python_bin=None, windmill_host=None, windmill_workspace=None,
+           python_bin=None, max_flow_bytes=None, windmill_host=None, windmill_workspace=None,
            windmill_token=None, only_json=False, deployer_attribute_file=None):
     obj.echo("Deploying *%s* to Windmill..." % obj.flow.name, bold=True)
     with _Call(obj, windmill_host, windmill_workspace, windmill_token) as call:
-        args = call.flow_args(tags, user_namespace, max_workers, max_num_splits, python_bin)
+        args = call.flow_args(tags, user_namespace, max_workers, max_num_splits, python_bin,
+                              max_flow_bytes)
         if only_json:
             args.append("--only-json")
         code, out = call.run("create", args, capture=True)
@@ -397,11 +406,12 @@ def _finish_trigger(obj, run_id, job_url, run_id_file, deployer_attribute_file):
 @click.option("--max-wait", default=None, type=int, help="Give up waiting after this many seconds.")
 @click.pass_obj
 def run(obj, tags=None, user_namespace=None, max_workers=None, max_num_splits=None,
-        python_bin=None, windmill_host=None, windmill_workspace=None, windmill_token=None,
+        python_bin=None, max_flow_bytes=None, windmill_host=None, windmill_workspace=None, windmill_token=None,
         run_params=(), run_id_file=None, wait=True, max_wait=None, **kwargs):
     with _Call(obj, windmill_host, windmill_workspace, windmill_token) as call:
         run_id_tmp = call.path("run_id")
-        args = call.flow_args(tags, user_namespace, max_workers, max_num_splits, python_bin)
+        args = call.flow_args(tags, user_namespace, max_workers, max_num_splits, python_bin,
+                              max_flow_bytes)
         args += _param_values(obj, kwargs, run_params)
         args += ["--run-id-file", run_id_tmp]
         if not wait:
