@@ -1,0 +1,781 @@
+//! `--metaflow-resolved FILE`: what Metaflow itself sees of a flow, written by the Metaflow
+//! extension (`python flow.py windmill create ...`) after Metaflow evaluated the flow, and
+//! laid over the static reading before the flow is checked and compiled
+//! (`docs/metaflow-resolved.md` is the contract).
+//!
+//! Metaflow's view wins, but never silently: a value that differs from a literal in the
+//! file is a warning, a graph or a parameter set that differs is an error (a bug to report:
+//! we never compile a different graph than Metaflow's).
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value as Json};
+
+use crate::emit::settings::{self, Settings};
+use crate::graph::FlowGraph;
+use crate::parse::literal::Literal;
+use crate::parse::model::{Arg, ArgValue, Decorator, Flow, Loc, Origin, ParamKind};
+
+/// The only version of the file format.
+pub const VERSION: u64 = 1;
+
+/// Where the bundle carries the config values, relative to the bundle root (= the cwd of
+/// every `init` and `step`).
+pub const CONFIG_FILE: &str = "_mfwm/config.json";
+
+/// One decorator as Metaflow holds it: its name and its evaluated attributes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedDecorator {
+    pub name: String,
+    pub attributes: Map<String, Json>,
+}
+
+/// One node of Metaflow's `FlowGraph`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedNode {
+    pub node_type: String,
+    pub out_funcs: Vec<String>,
+}
+
+/// One Parameter or IncludeFile as Metaflow evaluated it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedParameter {
+    pub name: String,
+    /// `str`, `int`, `float`, `bool`, `json`, `file`.
+    pub kind: String,
+    /// The evaluated default (deploy-time functions called); `Null` = no default.
+    pub default: Json,
+    pub required: Option<bool>,
+    pub help: Option<String>,
+}
+
+/// The Metaflow settings of the deployment (what `metaflow_config` resolved).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedSettings {
+    pub metadata: String,
+    pub datastore: String,
+    pub datastore_root: String,
+    pub environment: String,
+    pub event_logger: String,
+    pub monitor: String,
+}
+
+/// The parsed `--metaflow-resolved` file.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub metaflow_version: Option<String>,
+    pub flow: String,
+    /// Metaflow's graph, in the file's order.
+    pub graph: Vec<(String, ResolvedNode)>,
+    pub steps: BTreeMap<String, Vec<ResolvedDecorator>>,
+    pub flow_decorators: Vec<ResolvedDecorator>,
+    pub parameters: Vec<ResolvedParameter>,
+    /// `config_file` verbatim (Metaflow's `dump_config_values`), when there are configs.
+    pub config_file: Option<Json>,
+    pub configs: Vec<String>,
+    pub settings: Option<ResolvedSettings>,
+    /// `(step or None for a flow decorator, decorator, attribute)` whose value was not JSON
+    /// (the extension wrote its `str()`).
+    pub unserializable: Vec<(Option<String>, String, String)>,
+}
+
+/// What the emitter takes from the file (beyond the overlaid flow model).
+#[derive(Debug, Clone, Default)]
+pub struct EmitOverlay {
+    pub settings: Option<ResolvedSettings>,
+    /// `_mfwm/config.json` of the bundle (present iff `configs` is non-empty).
+    pub config_json: Option<String>,
+    pub configs: Vec<String>,
+}
+
+impl EmitOverlay {
+    /// The top-level options Metaflow's local runtime passes for configs
+    /// (`runtime.py` `CLIArgs.__init__` and `Worker._launch`): `--config-value NAME kv.NAME`
+    /// for each config, then `--local-config-file FILE`.
+    pub fn config_options(&self) -> Vec<String> {
+        if self.configs.is_empty() {
+            return vec![];
+        }
+        let mut out = vec![];
+        for c in &self.configs {
+            out.extend(["--config-value".to_string(), c.clone(), format!("kv.{c}")]);
+        }
+        out.extend(["--local-config-file".to_string(), CONFIG_FILE.to_string()]);
+        out
+    }
+
+    /// The settings, Metaflow's where the file has them; `Err` = a compile error. Warnings
+    /// tell where they differ from what the compile environment alone resolves to.
+    pub fn resolve_settings(
+        &self,
+        env: &[(String, String)],
+        datastore_root: Option<&Path>,
+    ) -> Result<(Settings, Vec<String>), String> {
+        let env_of = |list: &[(String, String)], k: &str| {
+            list.iter().find(|(a, _)| a == k).map(|(_, b)| b.clone())
+        };
+        let Some(s) = &self.settings else {
+            let st = settings::resolve(&|k| env_of(env, k), env, datastore_root)?;
+            return Ok((st, vec![]));
+        };
+        let mut over: Vec<(String, String)> = env
+            .iter()
+            .filter(|(k, _)| !MF_SETTING_KEYS.iter().any(|(key, _)| key == k))
+            .cloned()
+            .collect();
+        for (key, field) in MF_SETTING_KEYS {
+            over.push((key.to_string(), field(s).to_string()));
+        }
+        let root = PathBuf::from(&s.datastore_root);
+        let st = settings::resolve(&|k| env_of(&over, k), &over, Some(&root))
+            .map_err(|e| format!("settings of --metaflow-resolved: {e}"))?;
+        let mut warnings = vec![];
+        if let Ok(mine) = settings::resolve(&|k| env_of(env, k), env, datastore_root) {
+            let pairs = [
+                ("metadata", &mine.metadata, &st.metadata),
+                ("datastore", &mine.datastore, &st.datastore),
+                ("datastore_root", &mine.datastore_root, &st.datastore_root),
+                ("environment", &mine.environment, &st.environment),
+                ("event_logger", &mine.event_logger, &st.event_logger),
+                ("monitor", &mine.monitor, &st.monitor),
+            ];
+            for (what, a, b) in pairs {
+                if a != b {
+                    warnings.push(format!(
+                        "setting {what}: Metaflow resolved `{b}` (used), the compile environment alone gives `{a}`"
+                    ));
+                }
+            }
+        }
+        Ok((st, warnings))
+    }
+}
+
+type Field = fn(&ResolvedSettings) -> &str;
+
+/// The `METAFLOW_*` keys `settings::resolve` reads each setting from.
+const MF_SETTING_KEYS: [(&str, Field); 5] = [
+    ("METAFLOW_DEFAULT_METADATA", |s| &s.metadata),
+    ("METAFLOW_DEFAULT_DATASTORE", |s| &s.datastore),
+    ("METAFLOW_DEFAULT_ENVIRONMENT", |s| &s.environment),
+    ("METAFLOW_DEFAULT_EVENT_LOGGER", |s| &s.event_logger),
+    ("METAFLOW_DEFAULT_MONITOR", |s| &s.monitor),
+];
+
+/// Attributes the emitter reads, per decorator (an unserializable one is a loud warning).
+fn used_attribute(deco: &str, attr: &str) -> bool {
+    matches!(
+        (deco, attr),
+        ("retry", "times" | "minutes_between_retries")
+            | ("timeout", "seconds" | "minutes" | "hours")
+            | ("environment", "vars")
+            | ("project", "name" | "branch" | "production")
+            | (
+                "schedule",
+                "cron" | "hourly" | "daily" | "weekly" | "timezone"
+            )
+    )
+}
+
+/// Reading the file: errors name the JSON path of the bad field.
+struct Reader;
+
+fn at(path: &str, msg: impl std::fmt::Display) -> String {
+    format!("`{path}`: {msg}")
+}
+
+fn obj<'a>(v: &'a Json, path: &str) -> Result<&'a Map<String, Json>, String> {
+    v.as_object()
+        .ok_or_else(|| at(path, format!("expected an object, got {}", kind(v))))
+}
+
+fn arr<'a>(v: &'a Json, path: &str) -> Result<&'a Vec<Json>, String> {
+    v.as_array()
+        .ok_or_else(|| at(path, format!("expected an array, got {}", kind(v))))
+}
+
+fn string(v: &Json, path: &str) -> Result<String, String> {
+    v.as_str()
+        .map(str::to_string)
+        .ok_or_else(|| at(path, format!("expected a string, got {}", kind(v))))
+}
+
+fn kind(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
+    }
+}
+
+fn field<'a>(m: &'a Map<String, Json>, path: &str, key: &str) -> Result<&'a Json, String> {
+    m.get(key)
+        .ok_or_else(|| at(path, format!("missing field `{key}`")))
+}
+
+/// `path` + `.key`, or `["key"]` when the key is not an identifier.
+fn sub(path: &str, key: &str) -> String {
+    if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        format!("{path}.{key}")
+    } else {
+        format!("{path}[{}]", serde_json::to_string(key).unwrap_or_default())
+    }
+}
+
+impl Reader {
+    fn decorators(v: &Json, path: &str) -> Result<Vec<ResolvedDecorator>, String> {
+        let mut out = vec![];
+        for (i, d) in arr(v, path)?.iter().enumerate() {
+            let p = format!("{path}[{i}]");
+            let m = obj(d, &p)?;
+            let name = string(field(m, &p, "name")?, &sub(&p, "name"))?;
+            let attributes = match m.get("attributes") {
+                None | Some(Json::Null) => Map::new(),
+                Some(a) => obj(a, &sub(&p, "attributes"))?.clone(),
+            };
+            out.push(ResolvedDecorator { name, attributes });
+        }
+        Ok(out)
+    }
+
+    fn parameter(v: &Json, path: &str) -> Result<ResolvedParameter, String> {
+        let m = obj(v, path)?;
+        let name = string(field(m, path, "name")?, &sub(path, "name"))?;
+        let ptype = string(field(m, path, "type")?, &sub(path, "type"))?;
+        if !matches!(
+            ptype.as_str(),
+            "str" | "int" | "float" | "bool" | "json" | "file"
+        ) {
+            return Err(at(
+                &sub(path, "type"),
+                format!("`{ptype}` is not one of str, int, float, bool, json, file"),
+            ));
+        }
+        let default = m.get("default").cloned().unwrap_or(Json::Null);
+        let required = match m.get("required") {
+            None | Some(Json::Null) => None,
+            Some(Json::Bool(b)) => Some(*b),
+            Some(other) => {
+                return Err(at(
+                    &sub(path, "required"),
+                    format!("expected a boolean, got {}", kind(other)),
+                ));
+            }
+        };
+        let help = match m.get("help") {
+            None | Some(Json::Null) => None,
+            Some(h) => Some(string(h, &sub(path, "help"))?),
+        };
+        Ok(ResolvedParameter {
+            name,
+            kind: ptype,
+            default,
+            required,
+            help,
+        })
+    }
+
+    fn settings(v: &Json, path: &str) -> Result<ResolvedSettings, String> {
+        let m = obj(v, path)?;
+        let get = |k: &str| -> Result<String, String> {
+            let s = string(field(m, path, k)?, &sub(path, k))?;
+            if s.is_empty() {
+                return Err(at(&sub(path, k), "must not be empty"));
+            }
+            Ok(s)
+        };
+        Ok(ResolvedSettings {
+            metadata: get("metadata")?,
+            datastore: get("datastore")?,
+            datastore_root: get("datastore_root")?,
+            environment: get("environment")?,
+            event_logger: get("event_logger")?,
+            monitor: get("monitor")?,
+        })
+    }
+}
+
+impl Resolved {
+    /// Read and validate the file. `Err` is a message naming the bad field.
+    pub fn load(path: &Path) -> Result<Resolved, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read it: {e}"))?;
+        let v: Json = serde_json::from_str(&text).map_err(|e| format!("not valid JSON: {e}"))?;
+        Self::from_json(&v)
+    }
+
+    pub fn from_json(v: &Json) -> Result<Resolved, String> {
+        let root = obj(v, "$")?;
+        match field(root, "$", "v")? {
+            Json::Number(n) if n.as_u64() == Some(VERSION) => {}
+            other => {
+                return Err(at(
+                    "$.v",
+                    format!(
+                        "version {other} is not supported: this mf-windmill reads version {VERSION}; use the Metaflow extension released with it"
+                    ),
+                ));
+            }
+        }
+        let metaflow_version = match root.get("metaflow_version") {
+            None | Some(Json::Null) => None,
+            Some(s) => Some(string(s, "$.metaflow_version")?),
+        };
+        let flow = string(field(root, "$", "flow")?, "$.flow")?;
+        let mut graph = vec![];
+        for (name, n) in obj(field(root, "$", "graph")?, "$.graph")? {
+            let p = sub("$.graph", name);
+            let m = obj(n, &p)?;
+            let node_type = string(field(m, &p, "type")?, &sub(&p, "type"))?;
+            let mut out_funcs = vec![];
+            for (i, f) in arr(field(m, &p, "out_funcs")?, &sub(&p, "out_funcs"))?
+                .iter()
+                .enumerate()
+            {
+                out_funcs.push(string(f, &format!("{}[{i}]", sub(&p, "out_funcs")))?);
+            }
+            graph.push((
+                name.clone(),
+                ResolvedNode {
+                    node_type,
+                    out_funcs,
+                },
+            ));
+        }
+        let mut steps = BTreeMap::new();
+        for (name, s) in obj(field(root, "$", "steps")?, "$.steps")? {
+            let p = sub("$.steps", name);
+            let m = obj(s, &p)?;
+            let decos = Reader::decorators(field(m, &p, "decorators")?, &sub(&p, "decorators"))?;
+            steps.insert(name.clone(), decos);
+        }
+        let flow_decorators = match root.get("flow_decorators") {
+            None | Some(Json::Null) => vec![],
+            Some(d) => Reader::decorators(d, "$.flow_decorators")?,
+        };
+        let mut parameters = vec![];
+        for (i, p) in arr(field(root, "$", "parameters")?, "$.parameters")?
+            .iter()
+            .enumerate()
+        {
+            parameters.push(Reader::parameter(p, &format!("$.parameters[{i}]"))?);
+        }
+        let mut configs = vec![];
+        if let Some(c) = root.get("configs").filter(|c| !c.is_null()) {
+            for (i, n) in arr(c, "$.configs")?.iter().enumerate() {
+                configs.push(string(n, &format!("$.configs[{i}]"))?);
+            }
+        }
+        let config_file = match root.get("config_file") {
+            None | Some(Json::Null) => None,
+            Some(c) => Some(c.clone()),
+        };
+        if !configs.is_empty() {
+            let Some(cf) = &config_file else {
+                return Err(at(
+                    "$.config_file",
+                    "missing, but `configs` names configs: it must be Metaflow's `dump_config_values(flow)`",
+                ));
+            };
+            let uc = obj(
+                field(obj(cf, "$.config_file")?, "$.config_file", "user_configs")?,
+                "$.config_file.user_configs",
+            )?;
+            for c in &configs {
+                let p = sub("$.config_file.user_configs", c);
+                let Some(entry) = uc.get(c) else {
+                    return Err(at(
+                        &p,
+                        format!("missing: config `{c}` is listed in `configs`"),
+                    ));
+                };
+                // Metaflow 2.19 stores `(value, is_plain)` per config and unpacks it when a
+                // step reads `kv.<name>` (`ConfigInput.process_configs`).
+                match entry.as_array().map(Vec::as_slice) {
+                    Some([_, Json::Bool(_)]) => {}
+                    _ => {
+                        return Err(at(
+                            &p,
+                            format!(
+                                "expected [value, is_plain] as Metaflow's dump_config_values writes it, got {}",
+                                kind(entry)
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        let settings = match root.get("settings") {
+            None | Some(Json::Null) => None,
+            Some(s) => Some(Reader::settings(s, "$.settings")?),
+        };
+        let mut unserializable = vec![];
+        if let Some(u) = root.get("unserializable").filter(|u| !u.is_null()) {
+            for (i, e) in arr(u, "$.unserializable")?.iter().enumerate() {
+                let p = format!("$.unserializable[{i}]");
+                match e.as_array().map(Vec::as_slice) {
+                    Some([s, Json::String(d), Json::String(a)]) if s.is_null() || s.is_string() => {
+                        unserializable.push((s.as_str().map(str::to_string), d.clone(), a.clone()));
+                    }
+                    _ => {
+                        return Err(at(&p, "expected [step or null, decorator, attribute]"));
+                    }
+                }
+            }
+        }
+        Ok(Resolved {
+            metaflow_version,
+            flow,
+            graph,
+            steps,
+            flow_decorators,
+            parameters,
+            config_file,
+            configs,
+            settings,
+            unserializable,
+        })
+    }
+
+    /// What the emitter needs besides the model.
+    pub fn emit_overlay(&self) -> EmitOverlay {
+        EmitOverlay {
+            settings: self.settings.clone(),
+            config_json: (!self.configs.is_empty()).then(|| {
+                let mut s = serde_json::to_string(self.config_file.as_ref().unwrap_or(&Json::Null))
+                    .unwrap_or_default();
+                s.push('\n');
+                s
+            }),
+            configs: self.configs.clone(),
+        }
+    }
+
+    /// Lay Metaflow's view over the statically read flow. `Ok` = warnings; `Err` = errors
+    /// (the flow is not compiled).
+    pub fn apply(&self, flow: &mut Flow) -> Result<Vec<String>, Vec<String>> {
+        let mut warnings = vec![];
+        let mut errors = vec![];
+        if flow.name != self.flow {
+            return Err(vec![format!(
+                "the --metaflow-resolved file is for flow {}, not {}",
+                self.flow, flow.name
+            )]);
+        }
+        if let Some(v) = &self.metaflow_version
+            && v != crate::emit::METAFLOW_VERSION
+        {
+            warnings.push(format!(
+                "the flow was evaluated by Metaflow {v}; mf-windmill was written against {} (the workers run whatever Metaflow they have)",
+                crate::emit::METAFLOW_VERSION
+            ));
+        }
+        // Steps: Metaflow's decorator list, in Metaflow's order.
+        let static_steps: HashSet<&str> = flow.steps.iter().map(|s| s.name.as_str()).collect();
+        for name in self.steps.keys() {
+            if !static_steps.contains(name.as_str()) {
+                errors.push(format!(
+                    "step {name}: in Metaflow's view (--metaflow-resolved) but not in the file read statically; Metaflow's reading and the static reading disagree (a bug to report)"
+                ));
+            }
+        }
+        for step in &mut flow.steps {
+            let Some(decos) = self.steps.get(&step.name) else {
+                errors.push(format!(
+                    "step {}: missing from `steps` of --metaflow-resolved",
+                    step.name
+                ));
+                continue;
+            };
+            let mut new = vec![];
+            for rd in decos.iter().filter(|d| d.name != "windmill_internal") {
+                let static_d = step.decorators.iter().find(|d| d.name == rd.name);
+                let what = format!("step {}: @{}", step.name, rd.name);
+                if static_d.is_none() {
+                    warnings.push(format!(
+                        "{what} is in Metaflow's view but not written in the file (added by --with, a mutator or an extension): it is compiled from Metaflow's view; the workers apply it only if Metaflow adds it there too (give mf-windmill the same --with)"
+                    ));
+                }
+                new.push(overlay_decorator(
+                    rd,
+                    static_d,
+                    &step.step_decorator.loc,
+                    &what,
+                    &mut warnings,
+                ));
+            }
+            for d in &step.decorators {
+                if decos.iter().any(|r| r.name == d.name) {
+                    continue;
+                }
+                match d.origin {
+                    // Plain Python wrappers are not Metaflow decorators: Metaflow's list
+                    // never has them; they stay (and stay reported as unknown).
+                    Origin::Other => new.push(d.clone()),
+                    Origin::Metaflow => warnings.push(format!(
+                        "step {}: @{} is written in the file but Metaflow does not see it on the step; dropped (Metaflow's view wins)",
+                        step.name, d.name
+                    )),
+                }
+            }
+            step.decorators = new;
+        }
+        // Flow decorators: @project and @schedule are Metaflow's.
+        for name in ["project", "schedule"] {
+            let rd = self.flow_decorators.iter().find(|d| d.name == name);
+            let pos = flow.decorators.iter().position(|d| d.name == name);
+            match (rd, pos) {
+                (Some(rd), Some(i)) => {
+                    let what = format!("@{name}");
+                    let d = overlay_decorator(
+                        rd,
+                        Some(&flow.decorators[i]),
+                        &flow.name_loc,
+                        &what,
+                        &mut warnings,
+                    );
+                    flow.decorators[i] = d;
+                    // A second static one (an error Metaflow reports itself) goes.
+                    let mut k = 0;
+                    flow.decorators.retain(|x| {
+                        let keep = x.name != name || k == i;
+                        k += 1;
+                        keep
+                    });
+                }
+                (Some(rd), None) => {
+                    let what = format!("@{name}");
+                    warnings.push(format!(
+                        "{what} is in Metaflow's view but not written in the file: compiled from Metaflow's view"
+                    ));
+                    let d = overlay_decorator(rd, None, &flow.name_loc, &what, &mut warnings);
+                    flow.decorators.push(d);
+                }
+                (None, Some(_)) => {
+                    warnings.push(format!(
+                        "@{name} is written in the file but Metaflow does not see it on the flow; dropped (Metaflow's view wins)"
+                    ));
+                    flow.decorators.retain(|x| x.name != name);
+                }
+                (None, None) => {}
+            }
+        }
+        // Parameters: the evaluated values.
+        let mut seen = HashSet::new();
+        for p in &mut flow.parameters {
+            let Some(name) = p.name_str().map(str::to_string) else {
+                // Reported by the checks (its name is not a literal).
+                continue;
+            };
+            seen.insert(name.clone());
+            let Some(rp) = self.parameters.iter().find(|r| r.name == name) else {
+                errors.push(format!(
+                    "parameter '{name}' is declared in the file but not in Metaflow's view (`parameters` of --metaflow-resolved); Metaflow's reading and the static reading disagree (a bug to report)"
+                ));
+                continue;
+            };
+            let is_file = p.kind == ParamKind::IncludeFile;
+            if is_file != (rp.kind == "file") {
+                errors.push(format!(
+                    "parameter '{name}': the file declares {} but Metaflow's view says type {}",
+                    if is_file {
+                        "an IncludeFile"
+                    } else {
+                        "a Parameter"
+                    },
+                    rp.kind
+                ));
+                continue;
+            }
+            let loc = p.loc.clone();
+            if !is_file {
+                let mf_type = match rp.kind.as_str() {
+                    "json" => "JSONType",
+                    k => k,
+                };
+                let static_type = crate::graph::output::parameter_type(p);
+                if matches!(
+                    static_type.as_str(),
+                    "str" | "int" | "float" | "bool" | "JSONType"
+                ) && static_type != mf_type
+                    && p.kwarg("default")
+                        .is_some_and(|a| a.value.literal().is_some())
+                {
+                    warnings.push(format!(
+                        "parameter '{name}': Metaflow's type is {mf_type}, the file reads as {static_type}; Metaflow's is used"
+                    ));
+                }
+                set_kwarg(&mut p.args, "type", Literal::Str(mf_type.to_string()), &loc);
+            }
+            if rp.default.is_null() {
+                p.args.retain(|a| a.keyword.as_deref() != Some("default"));
+            } else {
+                let lit = Literal::from_json(&rp.default);
+                if let Some(old) = p.kwarg("default").and_then(|a| a.value.literal())
+                    && !json_eq(&old.to_json(), &rp.default)
+                {
+                    warnings.push(format!(
+                        "parameter '{name}': Metaflow's default is {}, the file reads {}; Metaflow's is used",
+                        rp.default,
+                        old.to_json()
+                    ));
+                }
+                set_kwarg(&mut p.args, "default", lit, &loc);
+            }
+            if let Some(r) = rp.required {
+                set_kwarg(&mut p.args, "required", Literal::Bool(r), &loc);
+            }
+            if let Some(h) = &rp.help {
+                set_kwarg(&mut p.args, "help", Literal::Str(h.clone()), &loc);
+            }
+        }
+        for rp in &self.parameters {
+            if !seen.contains(&rp.name) {
+                errors.push(format!(
+                    "parameter '{}' is in Metaflow's view (`parameters` of --metaflow-resolved) but not declared in the file read statically; Metaflow's reading and the static reading disagree (a bug to report)",
+                    rp.name
+                ));
+            }
+        }
+        // Configs: the same names.
+        let static_configs: Vec<String> = flow
+            .configs
+            .iter()
+            .filter_map(|c| c.name.as_ref()?.literal()?.as_str().map(str::to_string))
+            .collect();
+        let all_literal = static_configs.len() == flow.configs.len();
+        for c in &self.configs {
+            if all_literal && !static_configs.contains(c) {
+                errors.push(format!(
+                    "config '{c}' is in Metaflow's view (`configs` of --metaflow-resolved) but not declared in the file read statically (a bug to report)"
+                ));
+            }
+        }
+        for c in &static_configs {
+            if !self.configs.contains(c) {
+                errors.push(format!(
+                    "config '{c}' is declared in the file but not in Metaflow's view (`configs` of --metaflow-resolved; a bug to report)"
+                ));
+            }
+        }
+        // Attributes the extension could not write as JSON.
+        for (step, deco, attr) in &self.unserializable {
+            if used_attribute(deco, attr) {
+                let on = step
+                    .as_deref()
+                    .map_or("the flow".to_string(), |s| format!("step {s}"));
+                warnings.push(format!(
+                    "WARNING: @{deco}({attr}=...) on {on} is not JSON in Metaflow's view; the extension passed its str() and mf-windmill compiles that text, which is probably NOT what Metaflow uses. Write a plain value."
+                ));
+            }
+        }
+        if errors.is_empty() {
+            Ok(warnings)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Metaflow's graph and the static one must be the same: step names, node types and
+    /// out_funcs. `Err` names the first step where they differ.
+    pub fn check_graph(&self, g: &FlowGraph) -> Result<(), String> {
+        let why = "Metaflow's graph and the static reading disagree; refusing to compile a different graph than Metaflow's (a bug to report)";
+        for (name, rn) in &self.graph {
+            let Some(n) = g.get(name) else {
+                return Err(format!(
+                    "step {name}: in Metaflow's graph but not in the static graph. {why}"
+                ));
+            };
+            let ty = n.node_type.map_or("none", |t| t.as_str());
+            if ty != rn.node_type {
+                return Err(format!(
+                    "step {name}: Metaflow's graph says type {}, the static graph {ty}. {why}",
+                    rn.node_type
+                ));
+            }
+            if n.out_funcs != rn.out_funcs.as_slice() {
+                return Err(format!(
+                    "step {name}: Metaflow's graph says out_funcs [{}], the static graph [{}]. {why}",
+                    rn.out_funcs.join(", "),
+                    n.out_funcs.join(", ")
+                ));
+            }
+        }
+        for n in &g.nodes {
+            if !self.graph.iter().any(|(k, _)| k == n.name) {
+                return Err(format!(
+                    "step {}: in the static graph but not in Metaflow's graph. {why}",
+                    n.name
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// JSON equality with numbers compared as values (`2 == 2.0`).
+fn json_eq(a: &Json, b: &Json) -> bool {
+    match (a, b) {
+        (Json::Number(x), Json::Number(y)) => x.as_f64() == y.as_f64(),
+        (Json::Array(x), Json::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b))
+        }
+        (Json::Object(x), Json::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+fn set_kwarg(args: &mut Vec<Arg>, key: &str, value: Literal, loc: &Loc) {
+    match args.iter_mut().find(|a| a.keyword.as_deref() == Some(key)) {
+        Some(a) => a.value = ArgValue::Literal(value),
+        None => args.push(Arg {
+            keyword: Some(key.to_string()),
+            value: ArgValue::Literal(value),
+            loc: loc.clone(),
+        }),
+    }
+}
+
+/// Metaflow's decorator as a called decorator with literal keyword arguments, located at
+/// the static decorator of the same name (or `fallback`), each argument at the static
+/// argument of the same keyword when there is one.
+fn overlay_decorator(
+    rd: &ResolvedDecorator,
+    static_d: Option<&Decorator>,
+    fallback: &Loc,
+    what: &str,
+    warnings: &mut Vec<String>,
+) -> Decorator {
+    let loc = static_d.map_or_else(|| fallback.clone(), |d| d.loc.clone());
+    let mut args = vec![];
+    for (k, v) in &rd.attributes {
+        let static_arg = static_d.and_then(|d| d.kwarg(k));
+        if let Some(ArgValue::Literal(l)) = static_arg.map(|a| &a.value)
+            && !json_eq(&l.to_json(), v)
+        {
+            warnings.push(format!(
+                "{what}: Metaflow's {k} is {v}, the file reads {}; Metaflow's is used",
+                l.to_json()
+            ));
+        }
+        args.push(Arg {
+            keyword: Some(k.clone()),
+            value: ArgValue::Literal(Literal::from_json(v)),
+            loc: static_arg.map_or_else(|| loc.clone(), |a| a.loc.clone()),
+        });
+    }
+    Decorator {
+        name: rd.name.clone(),
+        origin: Origin::Metaflow,
+        called: true,
+        args,
+        loc,
+    }
+}
