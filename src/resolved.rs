@@ -779,3 +779,421 @@ fn overlay_decorator(
         loc,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Code;
+    use crate::parse::{FlowFile, parse_flow_source, source::SourceFile};
+    use serde_json::json;
+
+    const FLOW: &str = r#"from metaflow import Config, FlowSpec, Parameter, project, retry, schedule, step, catch
+
+def region(ctx):
+    return "r-" + ctx.user_name
+
+@project(name=cfg_name())
+@schedule(cron=CRON)
+class DemoFlow(FlowSpec):
+    cfg = Config("cfg", default_value={"retries": 2})
+    who = Parameter("who", default="world", help="who to greet")
+    region = Parameter("region", default=region)
+
+    @retry(times=cfg.retries)
+    @step
+    def start(self):
+        self.next(self.a)
+
+    @catch(var="err")
+    @step
+    def a(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+
+if __name__ == "__main__":
+    DemoFlow()
+"#;
+
+    fn parse(text: &str) -> FlowFile {
+        parse_flow_source(SourceFile::new("flow.py", "flow.py", text.to_string()))
+    }
+
+    fn overlay() -> Json {
+        json!({
+            "v": 1,
+            "metaflow_version": "2.19.39",
+            "flow": "DemoFlow",
+            "graph": {
+                "a": {"type": "linear", "out_funcs": ["end"]},
+                "end": {"type": "end", "out_funcs": []},
+                "start": {"type": "start", "out_funcs": ["a"]}
+            },
+            "steps": {
+                "start": {"decorators": [
+                    {"name": "retry", "attributes": {"times": 2, "minutes_between_retries": 0}},
+                    {"name": "windmill_internal", "attributes": {}}
+                ]},
+                "a": {"decorators": [
+                    {"name": "catch", "attributes": {"var": "err", "print_exception": true}},
+                    {"name": "timeout", "attributes": {"seconds": 30, "minutes": 0, "hours": 0}}
+                ]},
+                "end": {"decorators": []}
+            },
+            "flow_decorators": [
+                {"name": "project", "attributes": {"name": "demo", "branch": null, "production": false}},
+                {"name": "schedule", "attributes": {"cron": "*/5 * * * *", "hourly": false, "daily": true, "weekly": false, "timezone": null}}
+            ],
+            "parameters": [
+                {"name": "who", "type": "str", "default": "world", "required": false, "help": "who to greet"},
+                {"name": "region", "type": "str", "default": "r-alice", "required": false, "help": null}
+            ],
+            "config_file": {"user_configs": {"cfg": [{"retries": 2}, false]}},
+            "configs": ["cfg"],
+            "settings": {"metadata": "local", "datastore": "local", "datastore_root": "/abs/.metaflow",
+                         "environment": "local", "event_logger": "nullSidecarLogger", "monitor": "nullSidecarMonitor"}
+        })
+    }
+
+    fn load(v: &Json) -> Result<Resolved, String> {
+        Resolved::from_json(v)
+    }
+
+    fn codes(file: &FlowFile) -> Vec<Code> {
+        crate::graph::check_file(file)
+            .iter()
+            .map(|d| d.code)
+            .collect()
+    }
+
+    #[test]
+    fn statically_the_flow_is_refused() {
+        let file = parse(FLOW);
+        let c = codes(&file);
+        assert!(c.contains(&Code::DynamicDecoratorArgument), "{c:?}");
+    }
+
+    #[test]
+    fn overlay_replaces_decorators_and_defaults_and_the_flow_checks_clean() {
+        let mut file = parse(FLOW);
+        let r = load(&overlay()).unwrap();
+        let warnings = r.apply(&mut file.flows[0]).unwrap();
+        let flow = &file.flows[0];
+        // Step decorators: Metaflow's list, in its order, windmill_internal ignored.
+        let start = flow.step("start").unwrap();
+        assert_eq!(start.decorators.len(), 1);
+        let retry = &start.decorators[0];
+        assert_eq!(retry.origin, Origin::Metaflow);
+        assert!(retry.called);
+        assert_eq!(
+            retry
+                .kwarg("times")
+                .unwrap()
+                .value
+                .literal()
+                .unwrap()
+                .as_i64(),
+            Some(2)
+        );
+        // Diagnostics still point at the source: the static @retry and its `times`.
+        assert_eq!(retry.loc.line(), 13);
+        let a = flow.step("a").unwrap();
+        let names: Vec<&str> = a.decorators.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["catch", "timeout"]);
+        // @timeout is not in the file: located at the step's @step.
+        assert_eq!(a.decorators[1].loc.range, a.step_decorator.loc.range);
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains("@timeout") && w.contains("not written")),
+            "{warnings:?}"
+        );
+        // Flow decorators.
+        let p = flow.decorator("project").unwrap();
+        assert_eq!(
+            p.kwarg("name").unwrap().value.literal().unwrap().as_str(),
+            Some("demo")
+        );
+        assert_eq!(
+            flow.decorators
+                .iter()
+                .filter(|d| d.name == "project")
+                .count(),
+            1
+        );
+        let s = flow.decorator("schedule").unwrap();
+        assert_eq!(
+            s.kwarg("cron").unwrap().value.literal().unwrap().as_str(),
+            Some("*/5 * * * *")
+        );
+        // The deploy-time default is now Metaflow's value.
+        let region = flow
+            .parameters
+            .iter()
+            .find(|p| p.name_str() == Some("region"))
+            .unwrap();
+        assert_eq!(
+            region
+                .kwarg("default")
+                .unwrap()
+                .value
+                .literal()
+                .unwrap()
+                .as_str(),
+            Some("r-alice")
+        );
+        // No WM203 / WM208 left: the flow checks clean (only @schedule-free findings).
+        let c = codes(&file);
+        assert!(!c.contains(&Code::DynamicDecoratorArgument), "{c:?}");
+        assert!(!c.contains(&Code::DynamicDeclaration), "{c:?}");
+        let g = FlowGraph::new(&file.flows[0]);
+        r.check_graph(&g).unwrap();
+    }
+
+    #[test]
+    fn a_static_literal_overridden_by_metaflow_is_a_warning() {
+        let text = FLOW.replace("@retry(times=cfg.retries)", "@retry(times=5)");
+        let mut file = parse(&text);
+        let r = load(&overlay()).unwrap();
+        let w = r.apply(&mut file.flows[0]).unwrap();
+        assert!(
+            w.iter()
+                .any(|w| w.contains("@retry") && w.contains("times is 2")),
+            "{w:?}"
+        );
+        let start = file.flows[0].step("start").unwrap();
+        assert_eq!(
+            start.decorators[0]
+                .kwarg("times")
+                .unwrap()
+                .value
+                .literal()
+                .unwrap()
+                .as_i64(),
+            Some(2)
+        );
+    }
+
+    #[test]
+    fn a_static_metaflow_decorator_metaflow_does_not_see_is_dropped_loudly() {
+        let text = FLOW.replace(
+            "    @step\n    def end",
+            "    @retry\n    @step\n    def end",
+        );
+        let mut file = parse(&text);
+        let w = load(&overlay()).unwrap().apply(&mut file.flows[0]).unwrap();
+        assert!(file.flows[0].step("end").unwrap().decorators.is_empty());
+        assert!(
+            w.iter()
+                .any(|w| w.contains("step end: @retry") && w.contains("dropped")),
+            "{w:?}"
+        );
+    }
+
+    #[test]
+    fn parameter_sets_must_agree() {
+        let mut v = overlay();
+        v["parameters"].as_array_mut().unwrap().remove(1);
+        v["parameters"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"name": "extra", "type": "int", "default": 1}));
+        let mut file = parse(FLOW);
+        let errs = load(&v).unwrap().apply(&mut file.flows[0]).unwrap_err();
+        assert!(
+            errs.iter()
+                .any(|e| e.contains("'region'") && e.contains("not in Metaflow's view")),
+            "{errs:?}"
+        );
+        assert!(
+            errs.iter()
+                .any(|e| e.contains("'extra'") && e.contains("not declared in the file")),
+            "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn null_default_means_no_default_and_types_follow_metaflow() {
+        let mut v = overlay();
+        v["parameters"][1]["default"] = Json::Null;
+        v["parameters"][0]["type"] = json!("int");
+        v["parameters"][0]["default"] = json!(3);
+        let mut file = parse(FLOW);
+        let w = load(&v).unwrap().apply(&mut file.flows[0]).unwrap();
+        let f = &file.flows[0];
+        let region = f
+            .parameters
+            .iter()
+            .find(|p| p.name_str() == Some("region"))
+            .unwrap();
+        assert!(region.kwarg("default").is_none());
+        let who = f
+            .parameters
+            .iter()
+            .find(|p| p.name_str() == Some("who"))
+            .unwrap();
+        assert_eq!(crate::graph::output::parameter_type(who), "int");
+        assert!(
+            w.iter()
+                .any(|w| w.contains("'who'") && w.contains("type is int")),
+            "{w:?}"
+        );
+        assert!(
+            w.iter()
+                .any(|w| w.contains("'who'") && w.contains("default is 3")),
+            "{w:?}"
+        );
+    }
+
+    #[test]
+    fn graph_disagreement_names_the_step() {
+        let mut v = overlay();
+        v["graph"]["a"]["out_funcs"] = json!(["start"]);
+        let mut file = parse(FLOW);
+        let r = load(&v).unwrap();
+        r.apply(&mut file.flows[0]).unwrap();
+        let e = r.check_graph(&FlowGraph::new(&file.flows[0])).unwrap_err();
+        assert!(e.starts_with("step a:") && e.contains("disagree"), "{e}");
+        let mut v = overlay();
+        v["graph"]["b"] = json!({"type": "linear", "out_funcs": ["end"]});
+        let e = load(&v)
+            .unwrap()
+            .check_graph(&FlowGraph::new(&file.flows[0]))
+            .unwrap_err();
+        assert!(e.starts_with("step b:"), "{e}");
+        let mut v = overlay();
+        v["graph"]["end"]["type"] = json!("linear");
+        let e = load(&v)
+            .unwrap()
+            .check_graph(&FlowGraph::new(&file.flows[0]))
+            .unwrap_err();
+        assert!(
+            e.starts_with("step end:") && e.contains("type linear"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn invalid_files_name_the_bad_field() {
+        let cases: Vec<(Box<dyn Fn(&mut Json)>, &str)> = vec![
+            (Box::new(|v| v["v"] = json!(2)), "`$.v`: version 2"),
+            (
+                Box::new(|v| {
+                    v.as_object_mut().unwrap().remove("flow");
+                }),
+                "`$`: missing field `flow`",
+            ),
+            (
+                Box::new(|v| v["steps"]["start"]["decorators"][0]["name"] = json!(3)),
+                "`$.steps.start.decorators[0].name`: expected a string",
+            ),
+            (
+                Box::new(|v| v["parameters"][1]["type"] = json!("date")),
+                "`$.parameters[1].type`",
+            ),
+            (
+                Box::new(|v| v["graph"]["a"]["out_funcs"] = json!("end")),
+                "`$.graph.a.out_funcs`: expected an array",
+            ),
+            (
+                Box::new(|v| v["config_file"]["user_configs"]["cfg"] = json!({"retries": 2})),
+                "`$.config_file.user_configs.cfg`: expected [value, is_plain]",
+            ),
+            (
+                Box::new(|v| v["settings"]["datastore_root"] = Json::Null),
+                "`$.settings.datastore_root`: expected a string",
+            ),
+            (
+                Box::new(|v| v["unserializable"] = json!([["start", "retry"]])),
+                "`$.unserializable[0]`",
+            ),
+        ];
+        for (edit, want) in cases {
+            let mut v = overlay();
+            edit(&mut v);
+            let e = load(&v).unwrap_err();
+            assert!(e.starts_with(want), "{e} (wanted {want})");
+        }
+    }
+
+    #[test]
+    fn unserializable_attributes_the_emitter_uses_are_loud() {
+        let mut v = overlay();
+        v["unserializable"] = json!([
+            ["start", "retry", "times"],
+            ["a", "catch", "var"],
+            [null, "schedule", "cron"]
+        ]);
+        let mut file = parse(FLOW);
+        let w = load(&v).unwrap().apply(&mut file.flows[0]).unwrap();
+        let loud: Vec<&String> = w.iter().filter(|w| w.starts_with("WARNING")).collect();
+        assert_eq!(loud.len(), 2, "{w:?}");
+        assert!(loud[0].contains("@retry(times=...) on step start"));
+        assert!(loud[1].contains("@schedule(cron=...) on the flow"));
+    }
+
+    #[test]
+    fn config_options_are_metaflows() {
+        let o = load(&overlay()).unwrap().emit_overlay();
+        assert_eq!(
+            o.config_options(),
+            [
+                "--config-value",
+                "cfg",
+                "kv.cfg",
+                "--local-config-file",
+                "_mfwm/config.json"
+            ]
+        );
+        let cf: Json = serde_json::from_str(o.config_json.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            cf,
+            json!({"user_configs": {"cfg": [{"retries": 2}, false]}})
+        );
+        let mut v = overlay();
+        v["configs"] = json!([]);
+        let o = load(&v).unwrap().emit_overlay();
+        assert!(o.config_options().is_empty() && o.config_json.is_none());
+    }
+
+    #[test]
+    fn settings_override_the_environment_with_a_note() {
+        let o = load(&overlay()).unwrap().emit_overlay();
+        let env = vec![
+            ("HOME".to_string(), "/nonexistent".to_string()),
+            (
+                "METAFLOW_DEFAULT_MONITOR".to_string(),
+                "envMonitor".to_string(),
+            ),
+            (
+                "METAFLOW_DATASTORE_SYSROOT_LOCAL".to_string(),
+                "/elsewhere".to_string(),
+            ),
+        ];
+        let (s, w) = o.resolve_settings(&env, None).unwrap();
+        assert_eq!(s.monitor, "nullSidecarMonitor");
+        assert_eq!(s.datastore_root, "/abs/.metaflow");
+        assert_eq!(s.local_root.as_deref(), Some("/abs/.metaflow"));
+        assert!(
+            s.top_level()
+                .windows(2)
+                .any(|p| p == ["--monitor", "nullSidecarMonitor"])
+        );
+        assert_eq!(w.len(), 2, "{w:?}");
+        // Without a root in the environment the file's root is enough.
+        let (s, w) = o.resolve_settings(&env[..1], None).unwrap();
+        assert_eq!(s.datastore_root, "/abs/.metaflow");
+        assert!(w.is_empty());
+    }
+
+    #[test]
+    fn a_file_for_another_flow_is_refused() {
+        let mut v = overlay();
+        v["flow"] = json!("OtherFlow");
+        let mut file = parse(FLOW);
+        let e = load(&v).unwrap().apply(&mut file.flows[0]).unwrap_err();
+        assert!(e[0].contains("for flow OtherFlow"), "{e:?}");
+    }
+}
