@@ -26,9 +26,7 @@ class ConfigRetryFlow(FlowSpec):
 
     @step
     def end(self):
-        assert self.message == "hello world", self.message
-        assert self.region.startswith("region-"), self.region
-        assert self.attempt == 1, self.attempt
+        self.seen = {"message": self.message, "region": self.region, "attempt": self.attempt}
 
 
 if __name__ == "__main__":
