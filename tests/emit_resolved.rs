@@ -157,17 +157,30 @@ fn with_the_overlay_it_compiles_to_what_metaflow_uses() {
     let f: Value = serde_json::from_str(&o.stdout).unwrap();
     let start = module(&f, "start");
     // @retry(times=cfg.retries) with cfg.retries = 2, minutes_between_retries = 0.
-    assert_eq!(start["retry"], json!({"constant": {"attempts": 2, "seconds": 0}}));
+    assert_eq!(
+        start["retry"],
+        json!({"constant": {"attempts": 2, "seconds": 0}})
+    );
     let p = plan(start);
     assert_eq!(p["user_retries"], 2);
     assert!(module(&f, "end").get("retry").is_none_or(Value::is_null));
     // The deploy-time default is Metaflow's value; the other default stays.
-    assert_eq!(f["schema"]["properties"]["region"]["default"], "region-tester");
+    assert_eq!(
+        f["schema"]["properties"]["region"]["default"],
+        "region-tester"
+    );
     assert_eq!(
         f["schema"]["properties"]["region"]["description"],
         "deploy-time default"
     );
     assert_eq!(f["schema"]["properties"]["who"]["default"], "world");
+    // ... and `init` gets it when a run gives no value (Metaflow's own `init` would call
+    // the function again and yield None).
+    assert_eq!(
+        p["params"],
+        json!([{"name": "region", "type": "str", "default": "region-tester"},
+               {"name": "who", "type": "str", "default": "world"}])
+    );
     // Settings are Metaflow's: the datastore root of the file, not --datastore-root.
     let root = d.path().join("mf/.metaflow").to_string_lossy().into_owned();
     assert!(o.stderr.contains("setting datastore_root"), "{}", o.stderr);
@@ -186,12 +199,17 @@ fn with_the_overlay_it_compiles_to_what_metaflow_uses() {
             "{key}: {top:?}"
         );
         assert!(
-            top.windows(2).any(|w| w == ["--datastore-root", root.as_str()]),
+            top.windows(2)
+                .any(|w| w == ["--datastore-root", root.as_str()]),
             "{key}: {top:?}"
         );
     }
     let end_top = plan(module(&f, "end"))["top"].clone();
-    assert!(strs(&end_top).windows(cfg_opts.len()).any(|w| w == cfg_opts));
+    assert!(
+        strs(&end_top)
+            .windows(cfg_opts.len())
+            .any(|w| w == cfg_opts)
+    );
     // The bundle carries config_file verbatim.
     let bundled: Value =
         serde_json::from_slice(&bundle_file(start, "_mfwm/config.json").unwrap()).unwrap();
@@ -229,7 +247,11 @@ fn invalid_files_exit_2_naming_the_field() {
     let file = write(d.path(), &v);
     let o = compile(d.path(), &["--metaflow-resolved", &file]);
     assert_eq!(o.code, 2);
-    assert!(o.stderr.contains("`$.v`: version 2 is not supported"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("`$.v`: version 2 is not supported"),
+        "{}",
+        o.stderr
+    );
     std::fs::write(d.path().join("bad.json"), "{").unwrap();
     let bad = d.path().join("bad.json").to_string_lossy().into_owned();
     let o = compile(d.path(), &["--metaflow-resolved", &bad]);
@@ -242,7 +264,11 @@ fn invalid_files_exit_2_naming_the_field() {
     let file = write(d.path(), &v);
     let o = compile(d.path(), &["--metaflow-resolved", &file]);
     assert_eq!(o.code, 2);
-    assert!(o.stderr.contains("no flow named NoSuchFlow"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("no flow named NoSuchFlow"),
+        "{}",
+        o.stderr
+    );
     let v = overlay(d.path());
     let file = write(d.path(), &v);
     let o = compile(d.path(), &["--metaflow-resolved", &file, "--flow", "Other"]);

@@ -769,13 +769,14 @@ pub fn compile_with(
             return Err(errors);
         }
     };
-    let (schema, params_expr, plan_params, pwarn) = match params::build(flow) {
-        Ok(x) => x,
-        Err(mut e) => {
-            errors.append(&mut e);
-            return Err(errors);
-        }
-    };
+    let (schema, params_expr, plan_params, pwarn) =
+        match params::build_with(flow, overlay.is_some()) {
+            Ok(x) => x,
+            Err(mut e) => {
+                errors.append(&mut e);
+                return Err(errors);
+            }
+        };
     warnings.extend(pwarn);
     let schedule = match project::schedule(flow, &proj.path) {
         Ok(s) => s,
