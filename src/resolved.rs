@@ -1077,7 +1077,8 @@ if __name__ == "__main__":
 
     #[test]
     fn invalid_files_name_the_bad_field() {
-        let cases: Vec<(Box<dyn Fn(&mut Json)>, &str)> = vec![
+        type Edit = Box<dyn Fn(&mut Json)>;
+        let cases: Vec<(Edit, &str)> = vec![
             (Box::new(|v| v["v"] = json!(2)), "`$.v`: version 2"),
             (
                 Box::new(|v| {
