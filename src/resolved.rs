@@ -75,9 +75,23 @@ pub struct Resolved {
     pub config_file: Option<Json>,
     pub configs: Vec<String>,
     pub settings: Option<ResolvedSettings>,
-    /// `(step or None for a flow decorator, decorator, attribute)` whose value was not JSON
-    /// (the extension wrote its `str()`).
-    pub unserializable: Vec<(Option<String>, String, String)>,
+    /// Values that were not JSON (the extension wrote their `repr()`).
+    pub unserializable: Vec<Unserializable>,
+}
+
+/// One entry of `unserializable`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Unserializable {
+    /// `[step, decorator, attribute]`.
+    Step {
+        step: String,
+        deco: String,
+        attr: String,
+    },
+    /// `["<flow>", decorator, attribute]` (or `null` first).
+    Flow { deco: String, attr: String },
+    /// `["<parameter>", name]`: the parameter's default.
+    Parameter { name: String },
 }
 
 /// What the emitter takes from the file (beyond the overlaid flow model).
@@ -416,14 +430,33 @@ impl Resolved {
         if let Some(u) = root.get("unserializable").filter(|u| !u.is_null()) {
             for (i, e) in arr(u, "$.unserializable")?.iter().enumerate() {
                 let p = format!("$.unserializable[{i}]");
-                match e.as_array().map(Vec::as_slice) {
-                    Some([s, Json::String(d), Json::String(a)]) if s.is_null() || s.is_string() => {
-                        unserializable.push((s.as_str().map(str::to_string), d.clone(), a.clone()));
+                let entry = match e.as_array().map(Vec::as_slice) {
+                    Some([Json::String(m), Json::String(name)]) if m == "<parameter>" => {
+                        Unserializable::Parameter { name: name.clone() }
+                    }
+                    Some([s, Json::String(d), Json::String(a)])
+                        if s.is_null() || s.as_str() == Some("<flow>") =>
+                    {
+                        Unserializable::Flow {
+                            deco: d.clone(),
+                            attr: a.clone(),
+                        }
+                    }
+                    Some([Json::String(s), Json::String(d), Json::String(a)]) => {
+                        Unserializable::Step {
+                            step: s.clone(),
+                            deco: d.clone(),
+                            attr: a.clone(),
+                        }
                     }
                     _ => {
-                        return Err(at(&p, "expected [step or null, decorator, attribute]"));
+                        return Err(at(
+                            &p,
+                            "expected [step, decorator, attribute], [\"<flow>\", decorator, attribute] or [\"<parameter>\", name]",
+                        ));
                     }
-                }
+                };
+                unserializable.push(entry);
             }
         }
         Ok(Resolved {
@@ -456,7 +489,14 @@ impl Resolved {
 
     /// Lay Metaflow's view over the statically read flow. `Ok` = warnings; `Err` = errors
     /// (the flow is not compiled).
-    pub fn apply(&self, flow: &mut Flow) -> Result<Vec<String>, Vec<String>> {
+    ///
+    /// `with` = the `--with` specs mf-windmill forwards to the workers: a decorator Metaflow
+    /// sees that the file does not have is expected for those.
+    pub fn apply(&self, flow: &mut Flow, with: &[String]) -> Result<Vec<String>, Vec<String>> {
+        let forwarded: Vec<&str> = with
+            .iter()
+            .map(|w| w.split(':').next().unwrap_or("").trim())
+            .collect();
         let mut warnings = vec![];
         let mut errors = vec![];
         if flow.name != self.flow {
@@ -494,7 +534,7 @@ impl Resolved {
             for rd in decos.iter().filter(|d| d.name != "windmill_internal") {
                 let static_d = step.decorators.iter().find(|d| d.name == rd.name);
                 let what = format!("step {}: @{}", step.name, rd.name);
-                if static_d.is_none() {
+                if static_d.is_none() && !forwarded.contains(&rd.name.as_str()) {
                     warnings.push(format!(
                         "{what} is in Metaflow's view but not written in the file (added by --with, a mutator or an extension): it is compiled from Metaflow's view; the workers apply it only if Metaflow adds it there too (give mf-windmill the same --with)"
                     ));
@@ -662,13 +702,20 @@ impl Resolved {
             }
         }
         // Attributes the extension could not write as JSON.
-        for (step, deco, attr) in &self.unserializable {
+        for u in &self.unserializable {
+            let (on, deco, attr) = match u {
+                Unserializable::Step { step, deco, attr } => (format!("step {step}"), deco, attr),
+                Unserializable::Flow { deco, attr } => ("the flow".to_string(), deco, attr),
+                Unserializable::Parameter { name } => {
+                    warnings.push(format!(
+                        "WARNING: the default of parameter '{name}' is not JSON in Metaflow's view; the extension passed its repr() and mf-windmill uses that text as the default, which is probably NOT what Metaflow uses. Pass a value when running, or make the default a plain value."
+                    ));
+                    continue;
+                }
+            };
             if used_attribute(deco, attr) {
-                let on = step
-                    .as_deref()
-                    .map_or("the flow".to_string(), |s| format!("step {s}"));
                 warnings.push(format!(
-                    "WARNING: @{deco}({attr}=...) on {on} is not JSON in Metaflow's view; the extension passed its str() and mf-windmill compiles that text, which is probably NOT what Metaflow uses. Write a plain value."
+                    "WARNING: @{deco}({attr}=...) on {on} is not JSON in Metaflow's view; the extension passed its repr() and mf-windmill compiles that text, which is probably NOT what Metaflow uses. Write a plain value."
                 ));
             }
         }
@@ -879,7 +926,7 @@ if __name__ == "__main__":
     fn overlay_replaces_decorators_and_defaults_and_the_flow_checks_clean() {
         let mut file = parse(FLOW);
         let r = load(&overlay()).unwrap();
-        let warnings = r.apply(&mut file.flows[0]).unwrap();
+        let warnings = r.apply(&mut file.flows[0], &[]).unwrap();
         let flow = &file.flows[0];
         // Step decorators: Metaflow's list, in its order, windmill_internal ignored.
         let start = flow.step("start").unwrap();
@@ -957,7 +1004,7 @@ if __name__ == "__main__":
         let text = FLOW.replace("@retry(times=cfg.retries)", "@retry(times=5)");
         let mut file = parse(&text);
         let r = load(&overlay()).unwrap();
-        let w = r.apply(&mut file.flows[0]).unwrap();
+        let w = r.apply(&mut file.flows[0], &[]).unwrap();
         assert!(
             w.iter()
                 .any(|w| w.contains("@retry") && w.contains("times is 2")),
@@ -983,7 +1030,10 @@ if __name__ == "__main__":
             "    @retry\n    @step\n    def end",
         );
         let mut file = parse(&text);
-        let w = load(&overlay()).unwrap().apply(&mut file.flows[0]).unwrap();
+        let w = load(&overlay())
+            .unwrap()
+            .apply(&mut file.flows[0], &[])
+            .unwrap();
         assert!(file.flows[0].step("end").unwrap().decorators.is_empty());
         assert!(
             w.iter()
@@ -1001,7 +1051,10 @@ if __name__ == "__main__":
             .unwrap()
             .push(json!({"name": "extra", "type": "int", "default": 1}));
         let mut file = parse(FLOW);
-        let errs = load(&v).unwrap().apply(&mut file.flows[0]).unwrap_err();
+        let errs = load(&v)
+            .unwrap()
+            .apply(&mut file.flows[0], &[])
+            .unwrap_err();
         assert!(
             errs.iter()
                 .any(|e| e.contains("'region'") && e.contains("not in Metaflow's view")),
@@ -1021,7 +1074,7 @@ if __name__ == "__main__":
         v["parameters"][0]["type"] = json!("int");
         v["parameters"][0]["default"] = json!(3);
         let mut file = parse(FLOW);
-        let w = load(&v).unwrap().apply(&mut file.flows[0]).unwrap();
+        let w = load(&v).unwrap().apply(&mut file.flows[0], &[]).unwrap();
         let f = &file.flows[0];
         let region = f
             .parameters
@@ -1053,7 +1106,7 @@ if __name__ == "__main__":
         v["graph"]["a"]["out_funcs"] = json!(["start"]);
         let mut file = parse(FLOW);
         let r = load(&v).unwrap();
-        r.apply(&mut file.flows[0]).unwrap();
+        r.apply(&mut file.flows[0], &[]).unwrap();
         let e = r.check_graph(&FlowGraph::new(&file.flows[0])).unwrap_err();
         assert!(e.starts_with("step a:") && e.contains("disagree"), "{e}");
         let mut v = overlay();
@@ -1121,18 +1174,33 @@ if __name__ == "__main__":
 
     #[test]
     fn unserializable_attributes_the_emitter_uses_are_loud() {
+        // The shapes the extension writes (python/.../plugins/resolved.py).
         let mut v = overlay();
         v["unserializable"] = json!([
             ["start", "retry", "times"],
             ["a", "catch", "var"],
-            [null, "schedule", "cron"]
+            ["<flow>", "schedule", "cron"],
+            [null, "project", "name"],
+            ["<parameter>", "region"]
         ]);
         let mut file = parse(FLOW);
-        let w = load(&v).unwrap().apply(&mut file.flows[0]).unwrap();
+        let w = load(&v).unwrap().apply(&mut file.flows[0], &[]).unwrap();
         let loud: Vec<&String> = w.iter().filter(|w| w.starts_with("WARNING")).collect();
-        assert_eq!(loud.len(), 2, "{w:?}");
+        assert_eq!(loud.len(), 4, "{w:?}");
         assert!(loud[0].contains("@retry(times=...) on step start"));
         assert!(loud[1].contains("@schedule(cron=...) on the flow"));
+        assert!(loud[2].contains("@project(name=...) on the flow"));
+        assert!(loud[3].contains("parameter 'region'"));
+    }
+
+    #[test]
+    fn a_decorator_forwarded_with_with_is_expected() {
+        let mut file = parse(FLOW);
+        let w = load(&overlay())
+            .unwrap()
+            .apply(&mut file.flows[0], &["timeout:seconds=30".to_string()])
+            .unwrap();
+        assert!(!w.iter().any(|w| w.contains("@timeout")), "{w:?}");
     }
 
     #[test]
@@ -1194,7 +1262,10 @@ if __name__ == "__main__":
         let mut v = overlay();
         v["flow"] = json!("OtherFlow");
         let mut file = parse(FLOW);
-        let e = load(&v).unwrap().apply(&mut file.flows[0]).unwrap_err();
+        let e = load(&v)
+            .unwrap()
+            .apply(&mut file.flows[0], &[])
+            .unwrap_err();
         assert!(e[0].contains("for flow OtherFlow"), "{e:?}");
     }
 }

@@ -127,7 +127,7 @@ pub fn compile_flags(f: &CompileFlags) -> Result<Compiled, i32> {
             );
             return Err(2);
         };
-        match r.apply(flow) {
+        match r.apply(flow, &f.with) {
             Ok(warnings) => {
                 for w in warnings {
                     eprintln!("mf-windmill: warning: {display}: {w}");
