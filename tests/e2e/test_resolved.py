@@ -6,7 +6,12 @@ are what the steps see at run time."""
 
 import json
 import os
+import shlex
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from mfwm_e2e import _SYSROOT, ROOT, ours_run, ref_run, workdir  # noqa: F401 (fixture)
 from test_compare import diff, snapshot
@@ -90,3 +95,38 @@ def test_overlay_values_reach_the_steps(workdir):
     assert run["end"].task["seen"].data == {
         "message": "bonjour world", "region": "region-deployed", "attempt": 3}
     assert run["start"].task.current_attempt == 3
+
+
+# The Metaflow extension (python/metaflow_extensions/windmill, the lead's side) when this
+# checkout has it; MF_WINDMILL_EXTENSION names another copy of its `python/` directory.
+EXTENSION = Path(os.environ.get("MF_WINDMILL_EXTENSION", ROOT / "python"))
+
+
+@pytest.mark.skipif(not (EXTENSION / "metaflow_extensions" / "windmill").is_dir(),
+                    reason="the Metaflow extension is not in this checkout")
+def test_the_extensions_file_compiles_and_runs_like_metaflow(workdir, tmp_path):
+    """The file the real extension writes (`python flow.py windmill create`, with a stand-in
+    binary that keeps it) is accepted and runs like `python flow.py run`."""
+    keep = tmp_path / "kept.json"
+    stub = tmp_path / "stub.sh"
+    stub.write_text(
+        "#!/bin/bash\nprev=\nfor a in \"$@\"; do\n"
+        "  if [ \"$prev\" = --metaflow-resolved ]; then cp \"$a\" %s; fi; prev=$a\ndone\n"
+        % shlex.quote(str(keep)))
+    stub.chmod(0o755)
+    env = dict(os.environ, PYTHONPATH=str(EXTENSION), MF_WINDMILL_BIN=str(stub),
+               WINDMILL_HOST="http://127.0.0.1:9", WINDMILL_WORKSPACE="w",
+               WINDMILL_TOKEN="t")
+    p = subprocess.run([sys.executable, str(FLOW), "--no-pylint", "windmill", "create"],
+                       cwd=FLOW.parent, env=env, capture_output=True, text=True, timeout=300)
+    assert keep.exists(), p.stdout + p.stderr
+    doc = json.loads(keep.read_text())
+    assert doc["steps"]["start"]["decorators"][0]["attributes"]["times"] == 2
+    assert doc["parameters"][0]["default"] == "region-tester"
+    rc_ref, run_ref, out_ref = ref_run(FLOW, {}, workdir)
+    assert rc_ref == 0, out_ref[-3000:]
+    rc, ps, out = ours_run(FLOW, {}, workdir, extra=("--metaflow-resolved", str(keep)))
+    assert rc == 0, out[-4000:]
+    assert "warning" not in out, out[-3000:]
+    d = diff(snapshot(ps.split("/")[0] + "/" + run_ref), snapshot(ps))
+    assert not d, "differences (metaflow vs mf-windmill):\n" + "\n".join(d[:40])
