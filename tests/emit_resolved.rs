@@ -85,12 +85,6 @@ fn write(dir: &Path, v: &Value) -> String {
     p.to_string_lossy().into_owned()
 }
 
-fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
-    let i = text.find(start).expect("start marker") + start.len();
-    let j = text[i..].find(end).expect("end marker") + i;
-    &text[i..j]
-}
-
 fn module<'a>(flow: &'a Value, id: &str) -> &'a Value {
     flow["value"]["modules"]
         .as_array()
@@ -100,16 +94,37 @@ fn module<'a>(flow: &'a Value, id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no module {id}"))
 }
 
+/// The body line(s) of a quoted heredoc, found by its terminator line (so the test does
+/// not depend on where the heredoc is opened).
+fn heredoc_before<'a>(content: &'a str, terminator: &str, one_line: bool) -> Vec<&'a str> {
+    let lines: Vec<&str> = content.lines().collect();
+    let end = lines
+        .iter()
+        .position(|l| *l == terminator)
+        .unwrap_or_else(|| panic!("no {terminator} heredoc"));
+    if one_line {
+        return vec![lines[end - 1]];
+    }
+    let b64 = |l: &&str| {
+        !l.is_empty()
+            && l.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
+    };
+    let mut start = end;
+    while start > 0 && b64(&lines[start - 1]) {
+        start -= 1;
+    }
+    lines[start..end].to_vec()
+}
+
 fn plan(m: &Value) -> Value {
     let content = m["value"]["content"].as_str().unwrap();
-    serde_json::from_str(between(content, "<<'MFWM_PLAN'\n", "\nMFWM_PLAN")).unwrap()
+    serde_json::from_str(heredoc_before(content, "MFWM_PLAN", true)[0]).unwrap()
 }
 
 fn bundle_file(m: &Value, rel: &str) -> Option<Vec<u8>> {
     let content = m["value"]["content"].as_str().unwrap();
-    let b64: String = between(content, "<<'MFWM_BUNDLE'\n", "MFWM_BUNDLE\n")
-        .split('\n')
-        .collect();
+    let b64: String = heredoc_before(content, "MFWM_BUNDLE", false).concat();
     let tgz = base64::engine::general_purpose::STANDARD
         .decode(b64)
         .unwrap();
