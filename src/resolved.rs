@@ -603,6 +603,25 @@ impl Resolved {
                 (None, None) => {}
             }
         }
+        // Other flow decorators stay as read; an argument that is not a literal takes
+        // Metaflow's value when Metaflow has exactly one decorator of that name.
+        for d in flow
+            .decorators
+            .iter_mut()
+            .filter(|d| d.origin == Origin::Metaflow && d.name != "project" && d.name != "schedule")
+        {
+            let mut same = self.flow_decorators.iter().filter(|r| r.name == d.name);
+            let (Some(rd), None) = (same.next(), same.next()) else {
+                continue;
+            };
+            for a in &mut d.args {
+                if let (ArgValue::Dynamic(_), Some(k)) = (&a.value, &a.keyword)
+                    && let Some(v) = rd.attributes.get(k)
+                {
+                    a.value = ArgValue::Literal(Literal::from_json(v));
+                }
+            }
+        }
         // Parameters: the evaluated values.
         let mut seen = HashSet::new();
         for p in &mut flow.parameters {
@@ -1191,6 +1210,40 @@ if __name__ == "__main__":
         assert!(loud[1].contains("@schedule(cron=...) on the flow"));
         assert!(loud[2].contains("@project(name=...) on the flow"));
         assert!(loud[3].contains("parameter 'region'"));
+    }
+
+    #[test]
+    fn other_flow_decorators_stay_but_take_metaflows_values_for_expressions() {
+        let text = FLOW
+            .replace(
+                "@schedule(cron=CRON)",
+                "@schedule(cron=CRON)\n@trigger(event=cfg.event, options={\"k\": 1})",
+            )
+            .replace("import Config,", "import Config, trigger,");
+        let mut file = parse(&text);
+        assert!(codes(&file).contains(&Code::DynamicDecoratorArgument));
+        let mut v = overlay();
+        v["flow_decorators"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"name": "trigger", "attributes": {"event": "go", "options": {"k": 2}}}));
+        load(&v).unwrap().apply(&mut file.flows[0], &[]).unwrap();
+        let t = file.flows[0].decorator("trigger").unwrap();
+        assert_eq!(
+            t.kwarg("event").unwrap().value.literal().unwrap().as_str(),
+            Some("go")
+        );
+        // A literal of the file stays as read.
+        assert_eq!(
+            t.kwarg("options")
+                .unwrap()
+                .value
+                .literal()
+                .unwrap()
+                .to_json(),
+            json!({"k": 1})
+        );
+        assert!(!codes(&file).contains(&Code::DynamicDecoratorArgument));
     }
 
     #[test]
