@@ -13,3 +13,4 @@ pub mod emit;
 pub mod graph;
 pub mod local;
 pub mod parse;
+pub mod resolved;

@@ -68,6 +68,12 @@ pub struct CompileFlags {
     /// Windmill folder of the flow's path (`f/<folder>/<name>`).
     #[arg(long, default_value = "metaflow")]
     pub folder: String,
+    /// What Metaflow itself sees of the flow (decorator attributes, parameter defaults,
+    /// configs, settings), as JSON written by the Metaflow extension (`python flow.py
+    /// windmill create`); laid over the static reading before checking and compiling.
+    /// Contract: docs/metaflow-resolved.md.
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub metaflow_resolved: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -84,13 +90,57 @@ pub struct CompileArgs {
 /// Check and compile; diagnostics and errors go to stderr. `Err(exit code)`.
 pub fn compile_flags(f: &CompileFlags) -> Result<Compiled, i32> {
     let display = f.flow.display().to_string();
-    let file = match crate::parse::read_flow_file(&f.flow, &display) {
+    let resolved = match &f.metaflow_resolved {
+        Some(p) => match crate::resolved::Resolved::load(p) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                eprintln!(
+                    "mf-windmill: error: --metaflow-resolved {}: {e}",
+                    p.display()
+                );
+                return Err(2);
+            }
+        },
+        None => None,
+    };
+    let mut file = match crate::parse::read_flow_file(&f.flow, &display) {
         Ok(file) => file,
         Err(e) => {
             eprintln!("mf-windmill: error: {display}: {e}");
             return Err(2);
         }
     };
+    if let Some(r) = &resolved {
+        if let Some(n) = &f.flow_name
+            && n != &r.flow
+        {
+            eprintln!(
+                "mf-windmill: error: --flow {n}, but the --metaflow-resolved file is for flow {}",
+                r.flow
+            );
+            return Err(2);
+        }
+        let Some(flow) = file.flows.iter_mut().find(|x| x.name == r.flow) else {
+            eprintln!(
+                "mf-windmill: error: {display} has no flow named {} (the flow of the --metaflow-resolved file)",
+                r.flow
+            );
+            return Err(2);
+        };
+        match r.apply(flow, &f.with) {
+            Ok(warnings) => {
+                for w in warnings {
+                    eprintln!("mf-windmill: warning: {display}: {w}");
+                }
+            }
+            Err(errs) => {
+                for e in errs {
+                    eprintln!("mf-windmill: error: {display}: {e}");
+                }
+                return Err(1);
+            }
+        }
+    }
     let mut diags = crate::graph::check_file(&file);
     diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     if !diags.is_empty() {
@@ -111,7 +161,11 @@ pub fn compile_flags(f: &CompileFlags) -> Result<Compiled, i32> {
         eprintln!("mf-windmill: error: {display}: not compiled (errors above)");
         return Err(1);
     }
-    let flow = match (&f.flow_name, file.flows.len()) {
+    let flow_name = f
+        .flow_name
+        .clone()
+        .or_else(|| resolved.as_ref().map(|r| r.flow.clone()));
+    let flow = match (&flow_name, file.flows.len()) {
         (_, 0) => {
             eprintln!("mf-windmill: error: {display}: no FlowSpec subclass found");
             return Err(1);
@@ -133,6 +187,12 @@ pub fn compile_flags(f: &CompileFlags) -> Result<Compiled, i32> {
             }
         },
     };
+    if let Some(r) = &resolved
+        && let Err(e) = r.check_graph(&crate::graph::FlowGraph::new(flow))
+    {
+        eprintln!("mf-windmill: error: {display}: {e}");
+        return Err(1);
+    }
     let env: Vec<(String, String)> = std::env::vars().collect();
     let user = f.user.clone().unwrap_or_else(|| {
         ["METAFLOW_USER", "USERNAME", "USER"]
@@ -160,7 +220,10 @@ pub fn compile_flags(f: &CompileFlags) -> Result<Compiled, i32> {
         folder: f.folder.clone(),
         env,
     };
-    match emit::compile(flow, &opts) {
+    let overlay = resolved
+        .as_ref()
+        .map(crate::resolved::Resolved::emit_overlay);
+    match emit::compile_with(flow, &opts, overlay.as_ref()) {
         Ok(c) => {
             for w in &c.warnings {
                 eprintln!("mf-windmill: warning: {w}");

@@ -132,6 +132,15 @@ fn python_closure(root: &Path, flow_file: &Path) -> BTreeMap<String, PathBuf> {
 
 /// Build the bundle. `named` = extra files relative to the flow's directory (must exist).
 pub fn build(flow_file: &Path, named: &[String]) -> Result<(Bundle, String), String> {
+    build_with(flow_file, named, &[])
+}
+
+/// [`build`], plus generated files (relative path, content) next to the runner.
+pub fn build_with(
+    flow_file: &Path,
+    named: &[String],
+    generated: &[(String, Vec<u8>)],
+) -> Result<(Bundle, String), String> {
     let flow_file = std::fs::canonicalize(flow_file)
         .map_err(|e| format!("cannot read {}: {e}", flow_file.display()))?;
     let root = flow_file
@@ -164,6 +173,14 @@ pub fn build(flow_file: &Path, named: &[String]) -> Result<(Bundle, String), Str
             ));
         }
         files.insert((*rel).to_string(), text.as_bytes().to_vec());
+    }
+    for (rel, data) in generated {
+        if files.contains_key(rel) {
+            return Err(format!(
+                "the flow's directory has its own {rel}: name clash with mf-windmill's generated file"
+            ));
+        }
+        files.insert(rel.clone(), data.clone());
     }
     let tgz = tar_gz(&files).map_err(|e| format!("cannot build the code bundle: {e}"))?;
     if tgz.len() > MAX_BUNDLE_BYTES {

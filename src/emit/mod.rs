@@ -143,7 +143,10 @@ fn is_recursive(s: &Step) -> bool {
 
 fn kw_i64(d: &crate::parse::model::Decorator, k: &str) -> Option<i64> {
     let l = d.kwarg(k)?.value.literal()?;
-    l.as_i64().or_else(|| l.as_f64().map(|f| f as i64))
+    // Metaflow converts with `int(...)`, so a numeric string counts too.
+    l.as_i64()
+        .or_else(|| l.as_f64().map(|f| f as i64))
+        .or_else(|| l.as_str()?.trim().parse().ok())
 }
 
 impl<'a> Emitter<'a> {
@@ -688,6 +691,16 @@ fn named_files(flow: &Flow, dir: &Path) -> Vec<String> {
 
 /// Compile one checked flow. `Err` holds the reasons (compile errors).
 pub fn compile(flow: &Flow, opts: &CompileOptions) -> Result<Compiled, Vec<String>> {
+    compile_with(flow, opts, None)
+}
+
+/// [`compile`], with what `--metaflow-resolved` adds beyond the (already overlaid) flow:
+/// Metaflow's settings and the config values (`crate::resolved`).
+pub fn compile_with(
+    flow: &Flow,
+    opts: &CompileOptions,
+    overlay: Option<&crate::resolved::EmitOverlay>,
+) -> Result<Compiled, Vec<String>> {
     let g = FlowGraph::new(flow);
     let st = analysis::analyze(&g);
     let mut errors = vec![];
@@ -703,7 +716,10 @@ pub fn compile(flow: &Flow, opts: &CompileOptions) -> Result<Compiled, Vec<Strin
             errors.push(format!(
                 "--with '{w}': not a decorator spec mf-windmill can forward"
             ));
-        } else if matches!(name, "retry" | "catch" | "timeout" | "environment") {
+        } else if overlay.is_none() && matches!(name, "retry" | "catch" | "timeout" | "environment")
+        {
+            // (With --metaflow-resolved, Metaflow's view already has the --with decorator
+            // on every step and it is compiled from there.)
             // These are compiled into Windmill retries, timeouts and the step environment
             // from the flow's own decorators; forwarding them would make Metaflow and
             // Windmill disagree (e.g. on --max-user-code-retries).
@@ -724,14 +740,23 @@ pub fn compile(flow: &Flow, opts: &CompileOptions) -> Result<Compiled, Vec<Strin
             .find(|(a, _)| a == k)
             .map(|(_, b)| b.clone())
     };
-    let settings = match settings::resolve(&env_of, &opts.env, opts.datastore_root.as_deref()) {
+    let mut warnings = vec![];
+    let resolved = match overlay {
+        Some(o) => o
+            .resolve_settings(&opts.env, opts.datastore_root.as_deref())
+            .map(|(s, w)| {
+                warnings.extend(w);
+                s
+            }),
+        None => settings::resolve(&env_of, &opts.env, opts.datastore_root.as_deref()),
+    };
+    let settings = match resolved {
         Ok(s) => s,
         Err(e) => {
             errors.push(e);
             return Err(errors);
         }
     };
-    let mut warnings = vec![];
     for k in &settings.skipped_secrets {
         warnings.push(format!(
             "{k} looks like a secret and is NOT embedded in the compiled flow; give it to the Windmill workers through their environment"
@@ -744,13 +769,14 @@ pub fn compile(flow: &Flow, opts: &CompileOptions) -> Result<Compiled, Vec<Strin
             return Err(errors);
         }
     };
-    let (schema, params_expr, plan_params, pwarn) = match params::build(flow) {
-        Ok(x) => x,
-        Err(mut e) => {
-            errors.append(&mut e);
-            return Err(errors);
-        }
-    };
+    let (schema, params_expr, plan_params, pwarn) =
+        match params::build_with(flow, overlay.is_some()) {
+            Ok(x) => x,
+            Err(mut e) => {
+                errors.append(&mut e);
+                return Err(errors);
+            }
+        };
     warnings.extend(pwarn);
     let schedule = match project::schedule(flow, &proj.path) {
         Ok(s) => s,
@@ -773,7 +799,13 @@ pub fn compile(flow: &Flow, opts: &CompileOptions) -> Result<Compiled, Vec<Strin
         .ok()
         .and_then(|p| p.parent().map(Path::to_path_buf))
         .unwrap_or_default();
-    let (bundle, flow_rel) = match bundle::build(&opts.flow_file, &named_files(flow, &dir)) {
+    let extra: Vec<(String, Vec<u8>)> = overlay
+        .and_then(|o| o.config_json.clone())
+        .map(|j| (crate::resolved::CONFIG_FILE.to_string(), j.into_bytes()))
+        .into_iter()
+        .collect();
+    let built = bundle::build_with(&opts.flow_file, &named_files(flow, &dir), &extra);
+    let (bundle, flow_rel) = match built {
         Ok(b) => b,
         Err(e) => {
             errors.push(e);
@@ -803,6 +835,7 @@ pub fn compile(flow: &Flow, opts: &CompileOptions) -> Result<Compiled, Vec<Strin
                     .iter()
                     .flat_map(|w| ["--with".to_string(), w.clone()]),
             )
+            .chain(overlay.map(|o| o.config_options()).unwrap_or_default())
             .collect(),
         warnings,
         errors: vec![],

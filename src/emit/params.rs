@@ -32,6 +32,25 @@ pub fn b64_expr(names: &[String]) -> String {
 pub type Built = (Value, String, Vec<PlanParam>, Vec<String>);
 
 pub fn build(flow: &Flow) -> Result<Built, Vec<String>> {
+    build_with(flow, false)
+}
+
+/// The text `init` gets in `METAFLOW_INIT_<NAME>` for a value (as the runner's
+/// `param_env_value` writes it).
+fn env_text(v: &Value) -> String {
+    match v {
+        // A str value, and a JSONType default that is already JSON text.
+        Value::String(s) => s.clone(),
+        // Numbers, booleans (`true`/`false`), and JSON values as `json.dumps` writes them.
+        other => other.to_string(),
+    }
+}
+
+/// [`build`]; `pin_defaults` (with `--metaflow-resolved`, where every default is the value
+/// Metaflow evaluated at deploy time) puts every default in the plan, so `init` gets
+/// Metaflow's value when a run gives none, as Argo passes every parameter explicitly. A
+/// deploy-time function default is otherwise evaluated again by `init`, which yields None.
+pub fn build_with(flow: &Flow, pin_defaults: bool) -> Result<Built, Vec<String>> {
     let mut props = Map::new();
     let mut required = vec![];
     let mut order = vec![];
@@ -119,6 +138,7 @@ pub fn build(flow: &Flow) -> Result<Built, Vec<String>> {
         order.push(Value::String(name.clone()));
         let file_default = match (&lit_default, kind) {
             (Some(Value::String(s)), "file") => Some(s.clone()),
+            (Some(v), _) if pin_defaults && !v.is_null() => Some(env_text(v)),
             _ => None,
         };
         plan.push(PlanParam {

@@ -73,7 +73,9 @@ pub fn resolve(flow: &Flow, opts: &CompileOptions) -> Result<Project, String> {
         .kwarg("production")
         .and_then(|a| a.value.literal())
         .is_some_and(|l| l.truthy());
-    if dec_branch.is_some() && opts.branch.is_some() {
+    // The same branch twice is what the Metaflow extension passes (it forwards the branch
+    // Metaflow resolved); only a conflict is an error.
+    if dec_branch.is_some() && opts.branch.is_some() && dec_branch != opts.branch {
         return Err("the branch is given both in @project(branch=...) and with --branch".into());
     }
     let branch = opts.branch.clone().or(dec_branch);

@@ -36,9 +36,10 @@ pub struct PlanParam {
     /// `str`, `int`, `float`, `bool`, `json`, `file`.
     #[serde(rename = "type")]
     pub kind: String,
-    /// IncludeFile only: the literal default path, passed explicitly when no value is
-    /// given (Metaflow's `init` does not evaluate IncludeFile defaults; Argo resolves them
-    /// at deploy time). The file travels in the bundle; `init` runs in the bundle dir.
+    /// IncludeFile: the literal default path, passed explicitly when no value is given
+    /// (Metaflow's `init` does not evaluate IncludeFile defaults; Argo resolves them at
+    /// deploy time). The file travels in the bundle; `init` runs in the bundle dir.
+    /// With `--metaflow-resolved`: every parameter's evaluated default, as init's text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
 }

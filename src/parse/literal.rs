@@ -168,6 +168,25 @@ impl Literal {
         }
     }
 
+    /// A JSON value as the Python value `json.loads` gives: objects become dicts with
+    /// string keys, arrays lists, integers keep their digits. The inverse of
+    /// [`Literal::to_json`] on what `json.loads` can produce.
+    pub fn from_json(v: &Json) -> Literal {
+        match v {
+            Json::Null => Literal::None,
+            Json::Bool(b) => Literal::Bool(*b),
+            Json::Number(n) if n.is_i64() || n.is_u64() => Literal::Int(n.to_string()),
+            Json::Number(n) => Literal::Float(n.as_f64().unwrap_or(f64::NAN)),
+            Json::String(s) => Literal::Str(s.clone()),
+            Json::Array(a) => Literal::List(a.iter().map(Literal::from_json).collect()),
+            Json::Object(m) => Literal::Dict(
+                m.iter()
+                    .map(|(k, v)| (Literal::Str(k.clone()), Literal::from_json(v)))
+                    .collect(),
+            ),
+        }
+    }
+
     /// Metaflow's `to_pod`: like [`Literal::to_json`] except that `None` and other
     /// non-(str, int, float) scalars become their `str()`.
     pub fn to_pod(&self) -> Json {
@@ -323,6 +342,26 @@ mod tests {
         assert_eq!(
             eval("None").map(|l| l.to_pod()),
             Some(serde_json::json!("None"))
+        );
+    }
+
+    #[test]
+    fn from_json_round_trips_json_values() {
+        let v = serde_json::json!({"a": [1, 2.5, "x", null, true], "b": {"c": -7}, "big": 18446744073709551615u64});
+        let l = Literal::from_json(&v);
+        assert_eq!(l.to_json()["a"], v["a"]);
+        assert_eq!(l.to_json()["b"], v["b"]);
+        match &l {
+            Literal::Dict(kv) => {
+                assert_eq!(kv[0].0, Literal::Str("a".into()));
+                assert_eq!(kv[2].1, Literal::Int("18446744073709551615".into()));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(Literal::from_json(&serde_json::json!(2)).as_i64(), Some(2));
+        assert_eq!(
+            Literal::from_json(&serde_json::json!(0.5)),
+            Literal::Float(0.5)
         );
     }
 
