@@ -250,7 +250,10 @@ def test_deployer_api(work):
             tr = df.trigger(who="deployer", count=3)
             run = tr.wait_for_run(check_interval=1, timeout=120)
             state = tr.wait_for_completion(check_interval=1, timeout=300)
+            # Every command line the Deployer ran: the token must be in none of them.
+            argv = [" ".join(c.command) for c in d.spm.commands.values()]
             print("RESULT " + json.dumps({
+                "argv": argv,
                 "name": df.name, "flow_name": df.flow_name, "metadata": df.metadata,
                 "pathspec": tr.pathspec, "state": state, "successful": run.successful,
                 "message": run["end"].task.data.message,
@@ -261,6 +264,7 @@ def test_deployer_api(work):
         )
     finally:
         work.env = saved
+    assert len(out["argv"]) >= 2 and all(TOKEN not in a for a in out["argv"]), out["argv"]
     assert out["name"] == "f/metaflow/" + name
     assert out["flow_name"] == "ResolvedFlow"
     assert out["metadata"].startswith("local@")
