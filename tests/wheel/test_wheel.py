@@ -161,7 +161,8 @@ class Work(object):
                 steps[s.id] = [
                     {"attempt": t.current_attempt, "ok": t.successful,
                      "data": {k: repr(getattr(t.data, k)) for k in ("attempt", "greeting",
-                              "message", "count", "who") if k in t}}
+                              "message", "count", "who", "branch",
+                              "project_flow_name") if k in t}}
                     for t in s
                 ]
             print("RESULT " + json.dumps({"successful": run.successful,
@@ -214,6 +215,24 @@ def test_cli_run_with_run_param_and_env_var(work):
     assert info["successful"], info
     assert info["steps"]["end"][0]["data"]["message"] == repr("bonjour, from-env! (7)")
     work.assert_no_token()
+
+
+def test_cli_project_branch(work):
+    """@project with Metaflow's own --branch / --production top-level options: the deployed
+    path and the steps' branch are what Metaflow resolved; trigger addresses the same flow."""
+    flow = "project_flow.py"
+    feat = work.flow(flow, "--branch", "feat", "windmill", "create", "--python", work.python)
+    prod = work.flow(flow, "--production", "windmill", "create", "--python", work.python)
+    assert feat.stdout.splitlines()[0] == "f/metaflow/demo-test-feat-ProjectFlow"
+    assert prod.stdout.splitlines()[0] == "f/metaflow/demo-prod-ProjectFlow"
+    work.flow(flow, "--branch", "feat", "windmill", "trigger", "--run-id-file", "run_id")
+    info = work.run_info("ProjectFlow", (work.path / "run_id").read_text().strip())
+    assert info["successful"], info
+    data = info["steps"]["start"][0]["data"]
+    assert data["branch"] == repr("test.feat")
+    assert data["project_flow_name"] == repr("demo.test.feat.ProjectFlow")
+    work.flow(flow, "--branch", "feat", "windmill", "delete")
+    work.flow(flow, "--production", "windmill", "delete")
 
 
 def test_cli_failure_is_reported(work):
