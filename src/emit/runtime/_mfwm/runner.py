@@ -1,23 +1,23 @@
 """mf-windmill step runner (generated code bundle; stdlib only; do not edit).
 
-Runs one Metaflow step of a compiled flow inside a Windmill bash job:
+Runs one Metaflow step of a compiled flow inside a Windmill bash job. The step script starts
+`_mfwm/boot.py`, which gets the flow's code bundle into this worker's cache and calls
 
-    python code/_mfwm/runner.py RUN_ID INDEX_PATH INPUT_REF PARAMS_B64  < plan.json
+    main(plan, [RUN_ID, INDEX_PATH, INPUT_REF, PARAMS_B64], cache_dir)
 
 The plan (static, written by `mf-windmill compile`) says which step, how its input paths
 are formed and which options Metaflow gets. The four arguments are the only dynamic
 inputs (Windmill input transforms). No shell ever sees a user value: the child is started
 with an argv list and an environment mapping. Metaflow is imported only by the child.
+
+Per-task cost matters (one runner per task): only json/os/sys are imported up front; the
+HTTP client, hashing and base64 are imported where they are needed, and the child is
+started with os.posix_spawn (no subprocess module).
 """
 
-import base64
-import hashlib
-import importlib.util
 import json
 import os
-import subprocess
 import sys
-import urllib.request
 
 MAX_ATTEMPTS = 6  # metaflow_config.MAX_ATTEMPTS
 
@@ -42,6 +42,8 @@ def windmill_attempt():
     token = os.environ.get("WM_TOKEN", "")
     if not (base and ws and flow_job):
         raise RuntimeError("BASE_INTERNAL_URL, WM_WORKSPACE or WM_FLOW_JOB_ID is not set")
+    import urllib.request
+
     url = "%s/api/w/%s/jobs_u/get/%s?no_logs=true" % (base.rstrip("/"), ws, flow_job)
     req = urllib.request.Request(url, headers={"Authorization": "Bearer " + token})
     with urllib.request.urlopen(req, timeout=30) as resp:
@@ -73,11 +75,51 @@ def param_env_value(ptype, value):
     return json.dumps(value)
 
 
-def main():
-    plan = json.loads(sys.stdin.read())
-    if len(sys.argv) != 5:
-        die("runner expects 4 arguments, got %d" % (len(sys.argv) - 1), 2)
-    arg_run_id, index_path, input_ref, params_b64 = sys.argv[1:5]
+def run(cmd, cwd, env, stdout=None):
+    """subprocess.run(cmd, cwd=cwd, env=env).returncode, without importing subprocess:
+    os.posix_spawn with the same inherited stdio; on any exception (e.g. SIGINT) the child
+    is killed before re-raising, as subprocess.run does."""
+    actions = []
+    if stdout is not None:
+        actions.append((os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0))
+        actions.append((os.POSIX_SPAWN_DUP2, 1, 2))
+    prev = os.getcwd()
+    os.chdir(cwd)  # posix_spawn has no cwd argument; the child inherits ours
+    try:
+        pid = os.posix_spawn(cmd[0], cmd, env, file_actions=actions)
+    finally:
+        os.chdir(prev)
+    try:
+        _, status = os.waitpid(pid, 0)
+    except BaseException:
+        try:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        except OSError:
+            pass
+        raise
+    if os.WIFSIGNALED(status):
+        return -os.WTERMSIG(status)
+    return os.WEXITSTATUS(status)
+
+
+def copy_tree(src, dst):
+    """The cached bundle -> a fresh ./code for this job (the child may write next to its code)."""
+    for root, dirs, files in os.walk(src):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        out = os.path.join(dst, os.path.relpath(root, src))
+        os.makedirs(out, exist_ok=True)
+        for name in files:
+            with open(os.path.join(root, name), "rb") as i, open(os.path.join(out, name), "wb") as o:
+                o.write(i.read())
+
+
+def main(plan, argv, cache):
+    if len(argv) != 4:
+        die("runner expects 4 arguments, got %d" % len(argv), 2)
+    arg_run_id, index_path, input_ref, params_b64 = argv
+
+    import importlib.util
 
     if importlib.util.find_spec("metaflow") is None:
         die(
@@ -93,10 +135,7 @@ def main():
 
     job_dir = os.getcwd()
     code_dir = os.path.join(job_dir, "code")
-    with open(os.path.join(job_dir, "code.tgz"), "rb") as f:
-        sha = hashlib.sha256(f.read()).hexdigest()
-    if sha != plan["bundle_sha256"]:
-        die("code bundle checksum mismatch (%s != %s)" % (sha, plan["bundle_sha256"]))
+    copy_tree(cache, code_dir)
 
     flow = plan["flow"]
     step = plan["step"]
@@ -211,7 +250,9 @@ def main():
     # --- init (start only, idempotent) -----------------------------------------------
     if plan["is_start"]:
         init_env = dict(env)
-        values = json.loads(base64.b64decode(params_b64).decode("utf-8")) if params_b64 else {}
+        import binascii
+
+        values = json.loads(binascii.a2b_base64(params_b64).decode("utf-8")) if params_b64 else {}
         for p in plan["params"]:
             v = values.get(p["name"])
             if v is None:
@@ -226,18 +267,18 @@ def main():
                 os.path.join(local_root, flow, run_id, "_parameters", "params", "0.DONE.lock")
             )
         else:
-            r = subprocess.run(
+            rc = run(
                 py + plan["init_top"] + ["dump", "--max-value-size=0", "%s/_parameters/params" % run_id],
-                cwd=code_dir, env=init_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                code_dir, init_env, stdout=os.devnull,
             )
-            done = r.returncode == 0
+            done = rc == 0
         if not done:
-            r = subprocess.run(
+            rc = run(
                 py + plan["init_top"] + ["init", "--run-id", run_id, "--task-id", "params"] + tag_args,
-                cwd=code_dir, env=init_env,
+                code_dir, init_env,
             )
-            if r.returncode != 0:
-                die("init failed (exit %d)" % r.returncode, r.returncode)
+            if rc != 0:
+                die("init failed (exit %d)" % rc, rc)
 
     # --- the step ---------------------------------------------------------------------
     cmd = py + plan["top"] + [
@@ -255,9 +296,9 @@ def main():
         cmd += ["--namespace", plan["namespace"]]
     sys.stderr.write("mf-windmill: %s/%s/%s/%s attempt %d\n" % (flow, run_id, step, task_id, attempt))
     sys.stderr.flush()
-    r = subprocess.run(cmd, cwd=code_dir, env=env)
-    if r.returncode != 0:
-        die("step %s failed (exit %d)" % (step, r.returncode), r.returncode)
+    rc = run(cmd, code_dir, env)
+    if rc != 0:
+        die("step %s failed (exit %d)" % (step, rc), rc)
 
     # --- result -----------------------------------------------------------------------
     result = {
@@ -290,6 +331,3 @@ def main():
     with open(os.path.join(job_dir, "result.json"), "w") as f:
         json.dump(result, f)
 
-
-if __name__ == "__main__":
-    main()
