@@ -440,7 +440,12 @@ fn code_bundle_travels_once_in_the_start_step() {
             assert_eq!(p["datastore_root"], "/srv/mf/.metaflow");
             // A step without the bundle is its plan + the ~2.5 KB compressed bootstrap.
             if p["is_start"] == false {
-                assert!(content.len() < 6000, "{id} in {}: {} bytes", f.display(), content.len());
+                assert!(
+                    content.len() < 6000,
+                    "{id} in {}: {} bytes",
+                    f.display(),
+                    content.len()
+                );
             }
         }
     }
@@ -466,13 +471,17 @@ fn linear_flow(dir: &Path, n: usize) -> PathBuf {
             x ^= x << 17;
             noise.push_str(&format!("{x:016x}"));
         }
-        src.push_str(&format!("    @step\n    def {s}(self):\n        self.x = \"{noise}\"\n"));
+        src.push_str(&format!(
+            "    @step\n    def {s}(self):\n        self.x = \"{noise}\"\n"
+        ));
         if i + 1 < n {
             src.push_str(&format!("        self.next(self.{})\n", names[i + 1]));
         }
         src.push('\n');
     }
-    src.push_str(&format!("\nif __name__ == \"__main__\":\n    Lin{n}Flow()\n"));
+    src.push_str(&format!(
+        "\nif __name__ == \"__main__\":\n    Lin{n}Flow()\n"
+    ));
     let path = dir.join(format!("lin{n}.py"));
     std::fs::write(&path, src).unwrap();
     path
