@@ -155,11 +155,15 @@ fn module<'a>(v: &'a Value, id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no module {id}"))
 }
 
+/// The plan: the line after the `exec` line that opens the `MFWM_PLAN` heredoc.
 fn plan(m: &Value) -> Value {
     let content = m["value"]["content"].as_str().unwrap();
-    let start = content.find("<<'MFWM_PLAN'\n").unwrap() + "<<'MFWM_PLAN'\n".len();
-    let end = content[start..].find('\n').unwrap() + start;
-    serde_json::from_str(&content[start..end]).unwrap()
+    let line = content
+        .lines()
+        .skip_while(|l| !l.contains("<<'MFWM_PLAN'"))
+        .nth(1)
+        .unwrap();
+    serde_json::from_str(line).unwrap()
 }
 
 #[test]
