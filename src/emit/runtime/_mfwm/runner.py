@@ -3,19 +3,19 @@
 Runs one Metaflow step of a compiled flow inside a Windmill bash job. The step script starts
 `_mfwm/boot.py`, which gets the flow's code bundle into this worker's cache and calls
 
-    main(plan, [RUN_ID, INDEX_PATH, INPUT_REF, PARAMS_B64], cache_dir)
+    main(plan, [RUN_ID, INDEX_PATH, INPUT_REF, PARAMS_B64], cache_dir, loads)
 
 The plan (static, written by `mf-windmill compile`) says which step, how its input paths
 are formed and which options Metaflow gets. The four arguments are the only dynamic
 inputs (Windmill input transforms). No shell ever sees a user value: the child is started
 with an argv list and an environment mapping. Metaflow is imported only by the child.
 
-Per-task cost matters (one runner per task): only json/os/sys are imported up front; the
-HTTP client, hashing and base64 are imported where they are needed, and the child is
-started with os.posix_spawn (no subprocess module).
+Per-task cost matters (one runner per task): only os/sys are imported up front; JSON is
+read with the bootstrap's loader (CPython's C scanner, no `re`), `json` itself, the HTTP
+client and base64 are imported where they are needed, and the child is started with
+os.posix_spawn (no subprocess module).
 """
 
-import json
 import os
 import sys
 
@@ -45,6 +45,8 @@ def windmill_attempt():
     import urllib.request
 
     url = "%s/api/w/%s/jobs_u/get/%s?no_logs=true" % (base.rstrip("/"), ws, flow_job)
+    import json
+
     req = urllib.request.Request(url, headers={"Authorization": "Bearer " + token})
     with urllib.request.urlopen(req, timeout=30) as resp:
         job = json.loads(resp.read().decode("utf-8"))
@@ -63,6 +65,8 @@ def next_free_attempt(local_root, flow, run_id, step, task_id):
 
 def param_env_value(ptype, value):
     """The text click parses for a parameter value (METAFLOW_INIT_<NAME>)."""
+    import json
+
     if ptype == "json":
         # A JSON string is already JSON text (same as Argo's set_parameters).
         return value if isinstance(value, str) else json.dumps(value)
@@ -114,14 +118,35 @@ def copy_tree(src, dst):
                 o.write(i.read())
 
 
-def main(plan, argv, cache):
+def importable(name):
+    """importlib.util.find_spec(name) is not None, for a top-level name, without importing
+    importlib.util: ask the import system's finders directly, as find_spec does."""
+    for finder in sys.meta_path:
+        find = getattr(finder, "find_spec", None)
+        if find is not None and find(name, None) is not None:
+            return True
+    return False
+
+
+def dumps_result(result):
+    """json.dumps of a flat dict of str/int values, without importing json."""
+    try:
+        from _json import encode_basestring_ascii as enc
+    except ImportError:
+        import json
+
+        return json.dumps(result)
+    return "{%s}" % ", ".join(
+        "%s: %s" % (enc(k), enc(v) if isinstance(v, str) else int(v)) for k, v in result.items()
+    )
+
+
+def main(plan, argv, cache, loads):
     if len(argv) != 4:
         die("runner expects 4 arguments, got %d" % len(argv), 2)
     arg_run_id, index_path, input_ref, params_b64 = argv
 
-    import importlib.util
-
-    if importlib.util.find_spec("metaflow") is None:
+    if not importable("metaflow"):
         die(
             "Metaflow is not installed for %s on worker group %s (this flow was compiled for "
             "metaflow==%s): pip install metaflow==%s"
@@ -202,10 +227,10 @@ def main(plan, argv, cache):
             paths = ["%s/%s/%s" % (run_id, inp["pred"], tid(base[:-1]))]
             split_index = base[-1]
         elif mode == "branches":
-            arr = json.loads(input_ref)
+            arr = loads(input_ref)
             paths = ["%s/%s" % (run_id, r["tail"]) for r in arr]
         elif mode == "foreach":
-            n = int(json.loads(input_ref))
+            n = int(loads(input_ref))
             if n < 1:
                 die("foreach join %s: no splits" % step)
             paths = None
@@ -252,7 +277,7 @@ def main(plan, argv, cache):
         init_env = dict(env)
         import binascii
 
-        values = json.loads(binascii.a2b_base64(params_b64).decode("utf-8")) if params_b64 else {}
+        values = loads(binascii.a2b_base64(params_b64).decode("utf-8")) if params_b64 else {}
         for p in plan["params"]:
             v = values.get(p["name"])
             if v is None:
@@ -310,7 +335,7 @@ def main(plan, argv, cache):
     if plan["node_type"] in ("foreach", "split-switch"):
         try:
             with open(out_file) as f:
-                out = json.load(f)
+                out = loads(f.read())
         except (OSError, ValueError) as e:
             die("step %s succeeded but reported no transition (%s)" % (step, e))
         if plan["node_type"] == "foreach":
@@ -329,5 +354,5 @@ def main(plan, argv, cache):
                 die("switch step %s reported no chosen case" % step)
             result["next"] = out["next"]
     with open(os.path.join(job_dir, "result.json"), "w") as f:
-        json.dump(result, f)
+        f.write(dumps_result(result))
 
