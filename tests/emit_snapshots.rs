@@ -1,5 +1,5 @@
-//! Snapshots (insta) of the OpenFlow emitted for small flows. The code bundle is redacted
-//! (it changes with every runner edit) and each script is shown line by line with its
+//! Snapshots (insta) of the OpenFlow emitted for small flows. The code bundle and the
+//! compressed bootstrap are redacted (they change with every runtime edit) and each script is shown line by line with its
 //! plan parsed, so that a review reads every emitted line.
 
 use std::path::PathBuf;
@@ -33,30 +33,37 @@ fn compile(rel: &str) -> Value {
 
 fn redact_script(content: &str) -> Value {
     let mut lines = vec![];
-    let mut in_bundle = false;
-    let mut plan_next = false;
+    // Heredoc bodies still to come, in order: (terminator, placeholder or None = the plan).
+    let mut docs: Vec<(&str, Option<&str>)> = vec![];
+    let mut in_doc = false;
     for l in content.lines() {
-        if in_bundle {
-            if l == "MFWM_BUNDLE" {
-                in_bundle = false;
-                lines.push(json!("<code bundle: base64 lines>"));
+        if in_doc {
+            let (end, placeholder) = docs[0];
+            if l == end {
+                if let Some(p) = placeholder {
+                    lines.push(json!(p));
+                }
                 lines.push(json!(l));
+                docs.remove(0);
+                in_doc = !docs.is_empty();
+            } else if placeholder.is_none() {
+                let mut p: Value = serde_json::from_str(l).unwrap();
+                p["bundle_sha256"] = json!("<sha256>");
+                lines.push(json!({ "plan": p }));
             }
             continue;
         }
-        if plan_next {
-            plan_next = false;
-            let mut p: Value = serde_json::from_str(l).unwrap();
-            p["bundle_sha256"] = json!("<sha256>");
-            lines.push(json!({ "plan": p }));
-            continue;
-        }
         lines.push(json!(l));
-        if l.ends_with("<<'MFWM_BUNDLE'") {
-            in_bundle = true;
-        }
-        if l.ends_with("<<'MFWM_PLAN'") {
-            plan_next = true;
+        if l.contains("<<'MFWM_PLAN'") {
+            docs.push(("MFWM_PLAN", None));
+            if l.contains("<<'MFWM_BUNDLE'") {
+                docs.push(("MFWM_BUNDLE", Some("<code bundle: base64 lines>")));
+            }
+            docs.push((
+                "MFWM_BOOT",
+                Some("<bootstrap _mfwm/boot.py: zlib + base64 lines>"),
+            ));
+            in_doc = true;
         }
     }
     Value::Array(lines)

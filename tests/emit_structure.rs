@@ -155,11 +155,15 @@ fn module<'a>(v: &'a Value, id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no module {id}"))
 }
 
+/// The plan: the line after the `exec` line that opens the `MFWM_PLAN` heredoc.
 fn plan(m: &Value) -> Value {
     let content = m["value"]["content"].as_str().unwrap();
-    let start = content.find("<<'MFWM_PLAN'\n").unwrap() + "<<'MFWM_PLAN'\n".len();
-    let end = content[start..].find('\n').unwrap() + start;
-    serde_json::from_str(&content[start..end]).unwrap()
+    let line = content
+        .lines()
+        .skip_while(|l| !l.contains("<<'MFWM_PLAN'"))
+        .nth(1)
+        .unwrap();
+    serde_json::from_str(line).unwrap()
 }
 
 #[test]
@@ -395,6 +399,118 @@ fn bundle_contains_imported_modules_and_named_files() {
     );
 }
 
+/// Every rawscript module of a compiled flow: (id, content, plan or Null).
+fn scripts(c: &Compiled) -> Vec<(String, String, Value)> {
+    let v = serde_json::to_value(&c.openflow).unwrap();
+    let mut mods = vec![];
+    walk(&v["value"]["modules"], &mut mods);
+    mods.iter()
+        .filter(|m| m["value"]["type"] == "rawscript")
+        .map(|m| {
+            let content = m["value"]["content"].as_str().unwrap().to_string();
+            let plan = content
+                .lines()
+                .skip_while(|l| !l.contains("<<'MFWM_PLAN'"))
+                .nth(1)
+                .map_or(Value::Null, |l| serde_json::from_str(l).unwrap());
+            (m["id"].as_str().unwrap().to_string(), content, plan)
+        })
+        .collect()
+}
+
+#[test]
+fn code_bundle_travels_once_in_the_start_step() {
+    for f in corpus() {
+        let c = compile(&f);
+        let steps: Vec<_> = scripts(&c)
+            .into_iter()
+            .filter(|(_, _, p)| !p.is_null())
+            .collect();
+        let with_bundle: Vec<&String> = steps
+            .iter()
+            .filter(|(_, content, _)| content.contains("MFWM_BUNDLE"))
+            .map(|(id, _, _)| id)
+            .collect();
+        let starts: Vec<&String> = steps
+            .iter()
+            .filter(|(_, _, p)| p["is_start"] == true)
+            .map(|(id, _, _)| id)
+            .collect();
+        assert_eq!(with_bundle, starts, "{}", f.display());
+        assert_eq!(starts.len(), 1, "{}", f.display());
+        for (id, content, p) in &steps {
+            assert_eq!(p["bundle_sha256"], c.bundle_sha256.as_str(), "{id}");
+            assert_eq!(p["datastore"], "local");
+            assert_eq!(p["datastore_root"], "/srv/mf/.metaflow");
+            // A step without the bundle is its plan + the ~2.5 KB compressed bootstrap.
+            if p["is_start"] == false {
+                assert!(
+                    content.len() < 6000,
+                    "{id} in {}: {} bytes",
+                    f.display(),
+                    content.len()
+                );
+            }
+        }
+    }
+}
+
+/// A linear flow of `n` steps whose bodies hold 64 characters of hard-to-compress text each
+/// (so that the flow file, which is in the bundle, grows with `n` too).
+fn linear_flow(dir: &Path, n: usize) -> PathBuf {
+    let names: Vec<String> = (0..n)
+        .map(|i| match i {
+            0 => "start".to_string(),
+            i if i == n - 1 => "end".to_string(),
+            i => format!("s{i}"),
+        })
+        .collect();
+    let mut src = format!("from metaflow import FlowSpec, step\n\n\nclass Lin{n}Flow(FlowSpec):\n");
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for (i, s) in names.iter().enumerate() {
+        let mut noise = String::new();
+        for _ in 0..4 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            noise.push_str(&format!("{x:016x}"));
+        }
+        src.push_str(&format!(
+            "    @step\n    def {s}(self):\n        self.x = \"{noise}\"\n"
+        ));
+        if i + 1 < n {
+            src.push_str(&format!("        self.next(self.{})\n", names[i + 1]));
+        }
+        src.push('\n');
+    }
+    src.push_str(&format!(
+        "\nif __name__ == \"__main__\":\n    Lin{n}Flow()\n"
+    ));
+    let path = dir.join(format!("lin{n}.py"));
+    std::fs::write(&path, src).unwrap();
+    path
+}
+
+#[test]
+fn compiled_size_grows_linearly_with_the_number_of_steps() {
+    let d = tempfile::tempdir().unwrap();
+    let size = |n: usize| {
+        let f = linear_flow(d.path(), n);
+        let mut opts = options(&f);
+        opts.max_flow_bytes = 0;
+        let c = compile_with(&f, &opts, None).unwrap();
+        serde_json::to_vec(&c.openflow).unwrap().len()
+    };
+    let (s50, s500) = (size(50), size(500));
+    // O(N): 10x the steps gives ~10x the bytes. With the bundle (which holds the flow
+    // file, itself O(N)) in every step it was O(N^2): 34x here.
+    assert!(
+        s500 < 11 * s50,
+        "50 steps: {s50} bytes, 500 steps: {s500} bytes ({:.1}x)",
+        s500 as f64 / s50 as f64
+    );
+}
+
 mod shell_safety {
     use mf_windmill::emit::script::{InputPlan, StepPlan, StepScript};
     use proptest::prelude::*;
@@ -423,6 +539,8 @@ mod shell_safety {
             tags,
             namespace: None,
             max_num_splits: 100,
+            datastore: "local".into(),
+            datastore_root: "/srv/.metaflow".into(),
             local_root: None,
             params: vec![],
         }
@@ -433,17 +551,28 @@ mod shell_safety {
         /// 4-argument signature, the plan heredoc carries them intact, and nothing of them
         /// appears outside a quoted heredoc or single quotes.
         #[test]
-        fn user_text_never_escapes(tags in proptest::collection::vec(".*", 0..4), val in ".*", py in "[^\\p{Cc}]*") {
+        fn user_text_never_escapes(tags in proptest::collection::vec(".*", 0..4), val in ".*", py in "[^\\p{Cc}]*", start in any::<bool>()) {
             let p = plan(tags, val);
-            let content = StepScript { flow: "F", python: &py, bundle_b64: "QUJD", plan: &p }.render();
+            let bundle = start.then_some("QUJD");
+            let content = StepScript { flow: "F", python: &py, bundle_b64: bundle, plan: &p }.render();
             let lines: Vec<&str> = content.lines().collect();
             let sig: Vec<&str> = lines.iter().copied().take_while(|l| l.contains("=\"$")).collect();
             prop_assert_eq!(sig, vec!["run_id=\"$1\"", "index_path=\"$2\"", "input_ref=\"$3\"", "params_b64=\"$4\""]);
-            let at = lines.iter().position(|l| l.ends_with("<<'MFWM_PLAN'")).unwrap();
+            let at = lines.iter().position(|l| l.contains("<<'MFWM_PLAN'")).unwrap();
+            prop_assert!(lines[at].starts_with("exec \"$PY\" -c '"));
+            prop_assert!(lines[at].ends_with("<<'MFWM_BOOT'"));
+            prop_assert_eq!(lines[at].contains("4<<'MFWM_BUNDLE'"), start);
             let back: serde_json::Value = serde_json::from_str(lines[at + 1]).unwrap();
             prop_assert_eq!(&back, &serde_json::to_value(&p).unwrap());
             prop_assert_eq!(lines[at + 2], "MFWM_PLAN");
-            prop_assert_eq!(at + 3, lines.len());
+            let mut rest = &lines[at + 3..];
+            if start {
+                prop_assert_eq!(&rest[..2], &["QUJD", "MFWM_BUNDLE"][..]);
+                rest = &rest[2..];
+            }
+            // The rest is the bootstrap: base64 lines, then the terminator, then nothing.
+            prop_assert_eq!(rest.last().copied(), Some("MFWM_BOOT"));
+            prop_assert!(rest[..rest.len() - 1].iter().all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=')));
             // The interpreter is one single-quoted word.
             let py_line = lines.iter().find(|l| l.starts_with("PY=")).unwrap();
             let want = format!("PY={}", mf_windmill::emit::script::shell_quote(&py));

@@ -2,6 +2,15 @@
 //! uid/gid 0, mode 0644) holding the flow file, the modules of its directory it imports
 //! (transitively), the files it names (IncludeFile / Config defaults), the runner and the
 //! Metaflow extension. Paths are relative to the flow's directory.
+//!
+//! One bundle per flow: only the start step's script carries it (base64); the start step
+//! stores it in the flow's datastore at `<Flow>/_mfwm/code/<sha256>.tgz` and every other step
+//! fetches it by that hash into a per-worker cache (`runtime/_mfwm/boot.py`). Why: with the
+//! bundle in every step the compiled flow was O(steps × bundle), and the bundle (which holds
+//! the flow file) itself grows with the steps — 253 MB for 5,000 steps. Like Argo's code
+//! package (uploaded once, downloaded per pod), but the compiled flow stays self-contained.
+//! The runner and the extension are in the bundle too, so they also travel once; each step
+//! carries only its plan and the small compressed bootstrap.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -10,7 +19,8 @@ use std::path::{Component, Path, PathBuf};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
-/// The runner and the extension, compiled into the binary.
+/// The runner and the extension, compiled into the binary. (The bootstrap, `boot.py`, is
+/// not in the bundle: it is what gets the bundle, so every step script carries it.)
 const RUNTIME_FILES: &[(&str, &str)] = &[
     ("_mfwm/runner.py", include_str!("runtime/_mfwm/runner.py")),
     (

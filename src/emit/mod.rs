@@ -3,8 +3,10 @@
 //! [`compile`] walks the graph once and produces one bash `rawscript` module per step
 //! (built by [`script::StepScript`], the only script builder), `branchall` for static
 //! splits, parallel `forloopflow` for foreach, `branchone` for switches and
-//! `whileloopflow` for recursive switches. Each step module carries the code bundle and a
-//! static plan for the bundled runner (`runtime/_mfwm/runner.py`).
+//! `whileloopflow` for recursive switches. Each step module carries a static plan and the
+//! small bootstrap (`runtime/_mfwm/boot.py`); only the start step carries the code bundle,
+//! which it stores in the flow's datastore for every other step (see [`script`]). The
+//! bundled runner (`runtime/_mfwm/runner.py`) does the step's work.
 
 pub mod bundle;
 pub mod openflow;
@@ -36,7 +38,7 @@ pub struct CompileOptions {
     pub max_workers: u32,
     pub max_num_splits: u32,
     /// Largest compiled flow accepted, in bytes (0 = no limit). The code bundle travels
-    /// in every step, so the size grows with the number of steps.
+    /// once (in the start step); every step adds its plan and the ~3 KB bootstrap.
     pub max_flow_bytes: usize,
     pub branch: Option<String>,
     pub production: bool,
@@ -281,6 +283,8 @@ impl<'a> Emitter<'a> {
             tags: self.opts.tags.clone(),
             namespace: self.opts.namespace.clone(),
             max_num_splits: self.opts.max_num_splits,
+            datastore: self.settings.datastore.clone(),
+            datastore_root: self.settings.datastore_root.clone(),
             local_root: self.settings.local_root.clone(),
             params: if is_start {
                 self.plan_params.clone()
@@ -291,7 +295,7 @@ impl<'a> Emitter<'a> {
         let content = StepScript {
             flow: &self.g.flow.name,
             python: &self.opts.python,
-            bundle_b64: &self.bundle_b64,
+            bundle_b64: is_start.then_some(self.bundle_b64.as_str()),
             plan: &plan,
         }
         .render();
@@ -880,7 +884,7 @@ pub fn compile_with(
     let size = json_size(&openflow);
     if opts.max_flow_bytes > 0 && size > opts.max_flow_bytes {
         return Err(vec![format!(
-            "the compiled flow is {} bytes, above the {}-byte limit (the {}-byte code bundle travels in each of the flow's {} steps); raise it with --max-flow-bytes if your Windmill server accepts larger requests",
+            "the compiled flow is {} bytes, above the {}-byte limit (the {}-byte code bundle travels once; each of the flow's {} steps adds its plan and bootstrap); raise it with --max-flow-bytes if your Windmill server accepts larger requests",
             size,
             opts.max_flow_bytes,
             bundle.tgz.len(),

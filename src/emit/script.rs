@@ -1,8 +1,14 @@
 //! The one typed builder for step scripts. A step module is a thin bash shim: the bash
-//! signature (the only four arguments), the code bundle in a quoted heredoc, and the step's
-//! static plan in a second quoted heredoc, fed to the bundled Python runner. Nothing in the
-//! content is ever expanded by bash except `$PY` and the four argument variables, which are
-//! passed to the runner as quoted words.
+//! signature (the only four arguments) and one `exec "$PY" -c LOADER args…` fed by quoted
+//! heredocs: the step's static plan (fd 3), the code bundle (fd 4, **start step only**) and
+//! the small bootstrap `_mfwm/boot.py` (stdin, compressed). The bootstrap gets the flow's one code bundle into the
+//! worker's cache (start: from its own script, storing it in the flow's datastore first;
+//! every other step: fetched by sha256 from the datastore, once per worker) and runs the
+//! bundled runner from there. So the bundle (user code, runner, extension) is in the
+//! compiled flow once, and the output grows linearly with the number of steps, like Argo's
+//! code package (uploaded once, downloaded per pod) but without an extra artifact.
+//! Nothing in the content is ever expanded by bash except `$PY` and the four argument
+//! variables, which are passed to Python as quoted words.
 
 use serde::Serialize;
 
@@ -70,16 +76,52 @@ pub struct StepPlan {
     pub tags: Vec<String>,
     pub namespace: Option<String>,
     pub max_num_splits: u32,
+    /// Metaflow's datastore type and root: where the start step stores the code bundle
+    /// (`<root>/<Flow>/_mfwm/code/<sha256>.tgz`) and every other step fetches it.
+    pub datastore: String,
+    pub datastore_root: String,
+    /// Set for the local datastore (plain files, no Metaflow import in the bootstrap).
     pub local_root: Option<String>,
     pub params: Vec<PlanParam>,
 }
 
-/// A step script: bundle + plan → bash content.
+/// The bootstrap every step script carries; the runner it starts is in the bundle.
+pub const BOOT_PY: &str = include_str!("runtime/_mfwm/boot.py");
+
+/// How a step script starts Python: the program is the zlib-compressed, base64 bootstrap
+/// on stdin (stdlib `zlib` + `binascii` only, no extra process). Compressed because it is
+/// the one part repeated in every step: ~2.5 KB instead of ~5 KB of escaped JSON text.
+const BOOT_LOADER: &str =
+    "import sys,zlib,binascii;exec(zlib.decompress(binascii.a2b_base64(sys.stdin.buffer.read())))";
+
+/// [`BOOT_PY`] zlib-compressed (best, deterministic) and base64-encoded: the same bytes in
+/// every step of every flow compiled by this binary.
+pub fn boot_b64() -> &'static str {
+    static B: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    B.get_or_init(|| {
+        use base64::Engine as _;
+        use std::io::Write as _;
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        let _ = z.write_all(BOOT_PY.as_bytes());
+        let bytes = z.finish().unwrap_or_default();
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    })
+}
+
+fn push_wrapped(s: &mut String, b64: &str) {
+    for chunk in b64.as_bytes().chunks(76) {
+        s.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+        s.push('\n');
+    }
+}
+
+/// A step script: plan (+ bundle for the start step) → bash content.
 pub struct StepScript<'a> {
     pub flow: &'a str,
     pub python: &'a str,
-    /// The code bundle, base64 (wrapped at 76 columns when rendered).
-    pub bundle_b64: &'a str,
+    /// The code bundle, base64 (wrapped at 76 columns when rendered): `Some` for the start
+    /// step only, which stores it in the flow's datastore for every other step.
+    pub bundle_b64: Option<&'a str>,
     pub plan: &'a StepPlan,
 }
 
@@ -90,7 +132,9 @@ pub fn shell_quote(s: &str) -> String {
 
 impl StepScript<'_> {
     pub fn render(&self) -> String {
-        let mut s = String::with_capacity(self.bundle_b64.len() + 2048);
+        let bundle_len = self.bundle_b64.map_or(0, |b| b.len() + b.len() / 76 + 1);
+        let boot = boot_b64();
+        let mut s = String::with_capacity(bundle_len + boot.len() * 77 / 76 + 2048);
         for (i, a) in STEP_ARGS.iter().enumerate() {
             s.push_str(&format!("{a}=\"${}\"\n", i + 1));
         }
@@ -102,19 +146,20 @@ impl StepScript<'_> {
         ));
         s.push_str(&format!("PY={}\n", shell_quote(self.python)));
         s.push_str("command -v \"$PY\" >/dev/null 2>&1 || { echo \"mf-windmill: '$PY' not found on this worker\" >&2; exit 1; }\n");
-        s.push_str("mkdir -p code\n");
-        s.push_str("base64 -d > code.tgz <<'MFWM_BUNDLE'\n");
-        let bytes = self.bundle_b64.as_bytes();
-        for chunk in bytes.chunks(76) {
-            s.push_str(std::str::from_utf8(chunk).unwrap_or_default());
-            s.push('\n');
+        // Heredoc bodies follow in redirection order: plan (fd 3), bundle (fd 4), boot (stdin).
+        s.push_str(&format!("exec \"$PY\" -c '{BOOT_LOADER}' \"$run_id\" \"$index_path\" \"$input_ref\" \"$params_b64\" 3<<'MFWM_PLAN'"));
+        if self.bundle_b64.is_some() {
+            s.push_str(" 4<<'MFWM_BUNDLE'");
         }
-        s.push_str("MFWM_BUNDLE\n");
-        s.push_str("tar -xzf code.tgz -C code\n");
-        s.push_str("\"$PY\" code/_mfwm/runner.py \"$run_id\" \"$index_path\" \"$input_ref\" \"$params_b64\" <<'MFWM_PLAN'\n");
+        s.push_str(" <<'MFWM_BOOT'\n");
         s.push_str(&serde_json::to_string(self.plan).unwrap_or_default());
-        s.push('\n');
-        s.push_str("MFWM_PLAN\n");
+        s.push_str("\nMFWM_PLAN\n");
+        if let Some(b64) = self.bundle_b64 {
+            push_wrapped(&mut s, b64);
+            s.push_str("MFWM_BUNDLE\n");
+        }
+        push_wrapped(&mut s, boot);
+        s.push_str("MFWM_BOOT\n");
         s
     }
 }

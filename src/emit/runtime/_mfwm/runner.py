@@ -1,23 +1,23 @@
 """mf-windmill step runner (generated code bundle; stdlib only; do not edit).
 
-Runs one Metaflow step of a compiled flow inside a Windmill bash job:
+Runs one Metaflow step of a compiled flow inside a Windmill bash job. The step script starts
+`_mfwm/boot.py`, which gets the flow's code bundle into this worker's cache and calls
 
-    python code/_mfwm/runner.py RUN_ID INDEX_PATH INPUT_REF PARAMS_B64  < plan.json
+    main(plan, [RUN_ID, INDEX_PATH, INPUT_REF, PARAMS_B64], cache_dir, loads)
 
 The plan (static, written by `mf-windmill compile`) says which step, how its input paths
 are formed and which options Metaflow gets. The four arguments are the only dynamic
 inputs (Windmill input transforms). No shell ever sees a user value: the child is started
 with an argv list and an environment mapping. Metaflow is imported only by the child.
+
+Per-task cost matters (one runner per task): only os/sys are imported up front; JSON is
+read with the bootstrap's loader (CPython's C scanner, no `re`), `json` itself, the HTTP
+client and base64 are imported where they are needed, and the child is started with
+os.posix_spawn (no subprocess module).
 """
 
-import base64
-import hashlib
-import importlib.util
-import json
 import os
-import subprocess
 import sys
-import urllib.request
 
 MAX_ATTEMPTS = 6  # metaflow_config.MAX_ATTEMPTS
 
@@ -42,7 +42,11 @@ def windmill_attempt():
     token = os.environ.get("WM_TOKEN", "")
     if not (base and ws and flow_job):
         raise RuntimeError("BASE_INTERNAL_URL, WM_WORKSPACE or WM_FLOW_JOB_ID is not set")
+    import urllib.request
+
     url = "%s/api/w/%s/jobs_u/get/%s?no_logs=true" % (base.rstrip("/"), ws, flow_job)
+    import json
+
     req = urllib.request.Request(url, headers={"Authorization": "Bearer " + token})
     with urllib.request.urlopen(req, timeout=30) as resp:
         job = json.loads(resp.read().decode("utf-8"))
@@ -61,6 +65,8 @@ def next_free_attempt(local_root, flow, run_id, step, task_id):
 
 def param_env_value(ptype, value):
     """The text click parses for a parameter value (METAFLOW_INIT_<NAME>)."""
+    import json
+
     if ptype == "json":
         # A JSON string is already JSON text (same as Argo's set_parameters).
         return value if isinstance(value, str) else json.dumps(value)
@@ -73,13 +79,74 @@ def param_env_value(ptype, value):
     return json.dumps(value)
 
 
-def main():
-    plan = json.loads(sys.stdin.read())
-    if len(sys.argv) != 5:
-        die("runner expects 4 arguments, got %d" % (len(sys.argv) - 1), 2)
-    arg_run_id, index_path, input_ref, params_b64 = sys.argv[1:5]
+def run(cmd, cwd, env, stdout=None):
+    """subprocess.run(cmd, cwd=cwd, env=env).returncode, without importing subprocess:
+    os.posix_spawn with the same inherited stdio; on any exception (e.g. SIGINT) the child
+    is killed before re-raising, as subprocess.run does."""
+    actions = []
+    if stdout is not None:
+        actions.append((os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0))
+        actions.append((os.POSIX_SPAWN_DUP2, 1, 2))
+    prev = os.getcwd()
+    os.chdir(cwd)  # posix_spawn has no cwd argument; the child inherits ours
+    try:
+        pid = os.posix_spawn(cmd[0], cmd, env, file_actions=actions)
+    finally:
+        os.chdir(prev)
+    try:
+        _, status = os.waitpid(pid, 0)
+    except BaseException:
+        try:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        except OSError:
+            pass
+        raise
+    if os.WIFSIGNALED(status):
+        return -os.WTERMSIG(status)
+    return os.WEXITSTATUS(status)
 
-    if importlib.util.find_spec("metaflow") is None:
+
+def copy_tree(src, dst):
+    """The cached bundle -> a fresh ./code for this job (the child may write next to its code)."""
+    for root, dirs, files in os.walk(src):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        out = os.path.join(dst, os.path.relpath(root, src))
+        os.makedirs(out, exist_ok=True)
+        for name in files:
+            with open(os.path.join(root, name), "rb") as i, open(os.path.join(out, name), "wb") as o:
+                o.write(i.read())
+
+
+def importable(name):
+    """importlib.util.find_spec(name) is not None, for a top-level name, without importing
+    importlib.util: ask the import system's finders directly, as find_spec does."""
+    for finder in sys.meta_path:
+        find = getattr(finder, "find_spec", None)
+        if find is not None and find(name, None) is not None:
+            return True
+    return False
+
+
+def dumps_result(result):
+    """json.dumps of a flat dict of str/int values, without importing json."""
+    try:
+        from _json import encode_basestring_ascii as enc
+    except ImportError:
+        import json
+
+        return json.dumps(result)
+    return "{%s}" % ", ".join(
+        "%s: %s" % (enc(k), enc(v) if isinstance(v, str) else int(v)) for k, v in result.items()
+    )
+
+
+def main(plan, argv, cache, loads):
+    if len(argv) != 4:
+        die("runner expects 4 arguments, got %d" % len(argv), 2)
+    arg_run_id, index_path, input_ref, params_b64 = argv
+
+    if not importable("metaflow"):
         die(
             "Metaflow is not installed for %s on worker group %s (this flow was compiled for "
             "metaflow==%s): pip install metaflow==%s"
@@ -93,10 +160,7 @@ def main():
 
     job_dir = os.getcwd()
     code_dir = os.path.join(job_dir, "code")
-    with open(os.path.join(job_dir, "code.tgz"), "rb") as f:
-        sha = hashlib.sha256(f.read()).hexdigest()
-    if sha != plan["bundle_sha256"]:
-        die("code bundle checksum mismatch (%s != %s)" % (sha, plan["bundle_sha256"]))
+    copy_tree(cache, code_dir)
 
     flow = plan["flow"]
     step = plan["step"]
@@ -163,10 +227,10 @@ def main():
             paths = ["%s/%s/%s" % (run_id, inp["pred"], tid(base[:-1]))]
             split_index = base[-1]
         elif mode == "branches":
-            arr = json.loads(input_ref)
+            arr = loads(input_ref)
             paths = ["%s/%s" % (run_id, r["tail"]) for r in arr]
         elif mode == "foreach":
-            n = int(json.loads(input_ref))
+            n = int(loads(input_ref))
             if n < 1:
                 die("foreach join %s: no splits" % step)
             paths = None
@@ -211,7 +275,9 @@ def main():
     # --- init (start only, idempotent) -----------------------------------------------
     if plan["is_start"]:
         init_env = dict(env)
-        values = json.loads(base64.b64decode(params_b64).decode("utf-8")) if params_b64 else {}
+        import binascii
+
+        values = loads(binascii.a2b_base64(params_b64).decode("utf-8")) if params_b64 else {}
         for p in plan["params"]:
             v = values.get(p["name"])
             if v is None:
@@ -226,18 +292,18 @@ def main():
                 os.path.join(local_root, flow, run_id, "_parameters", "params", "0.DONE.lock")
             )
         else:
-            r = subprocess.run(
+            rc = run(
                 py + plan["init_top"] + ["dump", "--max-value-size=0", "%s/_parameters/params" % run_id],
-                cwd=code_dir, env=init_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                code_dir, init_env, stdout=os.devnull,
             )
-            done = r.returncode == 0
+            done = rc == 0
         if not done:
-            r = subprocess.run(
+            rc = run(
                 py + plan["init_top"] + ["init", "--run-id", run_id, "--task-id", "params"] + tag_args,
-                cwd=code_dir, env=init_env,
+                code_dir, init_env,
             )
-            if r.returncode != 0:
-                die("init failed (exit %d)" % r.returncode, r.returncode)
+            if rc != 0:
+                die("init failed (exit %d)" % rc, rc)
 
     # --- the step ---------------------------------------------------------------------
     cmd = py + plan["top"] + [
@@ -255,9 +321,9 @@ def main():
         cmd += ["--namespace", plan["namespace"]]
     sys.stderr.write("mf-windmill: %s/%s/%s/%s attempt %d\n" % (flow, run_id, step, task_id, attempt))
     sys.stderr.flush()
-    r = subprocess.run(cmd, cwd=code_dir, env=env)
-    if r.returncode != 0:
-        die("step %s failed (exit %d)" % (step, r.returncode), r.returncode)
+    rc = run(cmd, code_dir, env)
+    if rc != 0:
+        die("step %s failed (exit %d)" % (step, rc), rc)
 
     # --- result -----------------------------------------------------------------------
     result = {
@@ -269,7 +335,7 @@ def main():
     if plan["node_type"] in ("foreach", "split-switch"):
         try:
             with open(out_file) as f:
-                out = json.load(f)
+                out = loads(f.read())
         except (OSError, ValueError) as e:
             die("step %s succeeded but reported no transition (%s)" % (step, e))
         if plan["node_type"] == "foreach":
@@ -288,8 +354,5 @@ def main():
                 die("switch step %s reported no chosen case" % step)
             result["next"] = out["next"]
     with open(os.path.join(job_dir, "result.json"), "w") as f:
-        json.dump(result, f)
+        f.write(dumps_result(result))
 
-
-if __name__ == "__main__":
-    main()
