@@ -6,8 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${1:-.venv/bin/python}"
-BIN=target/release/mf-windmill
-[ -x "$BIN" ] || cargo build --release --quiet
+# Binary: $MF_WINDMILL_BIN, else ${CARGO_TARGET_DIR:-target}/release/mf-windmill (built if absent).
+BIN="${MF_WINDMILL_BIN:-${CARGO_TARGET_DIR:-target}/release/mf-windmill}"
+[ -n "${MF_WINDMILL_BIN:-}" ] || [ -x "$BIN" ] || cargo build --release --quiet
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 gen() { # gen N FILE: a linear flow of N steps
