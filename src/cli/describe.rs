@@ -8,7 +8,6 @@ use clap::Args;
 use serde_json::{Value, json};
 
 use super::remote::{self, RemoteFlags};
-use crate::api::Client;
 
 #[derive(Debug, Args)]
 pub struct DescribeArgs {
@@ -19,16 +18,8 @@ pub struct DescribeArgs {
 }
 
 pub fn run(args: DescribeArgs) -> i32 {
-    let cfg = match args.remote.resolve() {
+    let (client, rt) = match remote::connect(&args.remote) {
         Ok(c) => c,
-        Err(e) => return remote::usage(e),
-    };
-    let client = match Client::new(cfg.client) {
-        Ok(c) => c,
-        Err(e) => return remote::api_fail(&e),
-    };
-    let rt = match remote::runtime() {
-        Ok(rt) => rt,
         Err(code) => return code,
     };
     let flow = match rt.block_on(client.get_flow(&args.path)) {

@@ -147,6 +147,23 @@ impl Session {
     }
 }
 
+/// A client and a runtime from the connection flags, for the commands that need no flow
+/// (`status`, `terminate`, `describe`). `Err` is the exit code, the reason already printed.
+pub fn connect(remote: &RemoteFlags) -> Result<(Client, tokio::runtime::Runtime), i32> {
+    let cfg = remote.resolve().map_err(usage)?;
+    let client = Client::new(cfg.client).map_err(|e| api_fail(&e))?;
+    Ok((client, runtime()?))
+}
+
+/// `JOB`, `wm-JOB` or `Flow/wm-JOB` as a job id, or the usage error (exit 2).
+pub fn job_arg(s: &str) -> Result<Uuid, i32> {
+    super::status::parse_job(s).ok_or_else(|| {
+        usage(format!(
+            "`{s}` is not a job id (a UUID, `wm-<uuid>` or `Flow/wm-<uuid>`)"
+        ))
+    })
+}
+
 pub fn usage(msg: impl std::fmt::Display) -> i32 {
     eprintln!("mf-windmill: error: {msg}");
     2

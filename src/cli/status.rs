@@ -6,7 +6,7 @@ use clap::Args;
 use uuid::Uuid;
 
 use super::remote::{self, RemoteFlags};
-use crate::api::{Client, JobState};
+use crate::api::JobState;
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -28,22 +28,12 @@ pub fn parse_job(s: &str) -> Option<Uuid> {
 }
 
 pub fn run(args: StatusArgs) -> i32 {
-    let cfg = match args.remote.resolve() {
+    let (client, rt) = match remote::connect(&args.remote) {
         Ok(c) => c,
-        Err(e) => return remote::usage(e),
+        Err(code) => return code,
     };
-    let Some(job) = parse_job(&args.job) else {
-        return remote::usage(format!(
-            "`{}` is not a job id (a UUID, `wm-<uuid>` or `Flow/wm-<uuid>`)",
-            args.job
-        ));
-    };
-    let client = match Client::new(cfg.client) {
-        Ok(c) => c,
-        Err(e) => return remote::api_fail(&e),
-    };
-    let rt = match remote::runtime() {
-        Ok(rt) => rt,
+    let job = match remote::job_arg(&args.job) {
+        Ok(j) => j,
         Err(code) => return code,
     };
     rt.block_on(async {

@@ -6,8 +6,6 @@
 use clap::Args;
 
 use super::remote::{self, RemoteFlags};
-use super::status::parse_job;
-use crate::api::Client;
 
 #[derive(Debug, Args)]
 pub struct TerminateArgs {
@@ -21,22 +19,12 @@ pub struct TerminateArgs {
 }
 
 pub fn run(args: TerminateArgs) -> i32 {
-    let cfg = match args.remote.resolve() {
+    let (client, rt) = match remote::connect(&args.remote) {
         Ok(c) => c,
-        Err(e) => return remote::usage(e),
+        Err(code) => return code,
     };
-    let Some(job) = parse_job(&args.job) else {
-        return remote::usage(format!(
-            "`{}` is not a job id (a UUID, `wm-<uuid>` or `Flow/wm-<uuid>`)",
-            args.job
-        ));
-    };
-    let client = match Client::new(cfg.client) {
-        Ok(c) => c,
-        Err(e) => return remote::api_fail(&e),
-    };
-    let rt = match remote::runtime() {
-        Ok(rt) => rt,
+    let job = match remote::job_arg(&args.job) {
+        Ok(j) => j,
         Err(code) => return code,
     };
     rt.block_on(async {

@@ -35,17 +35,9 @@ class WindmillException(MetaflowException):
 
 
 def _binary():
-    try:
-        from metaflow_windmill import binary_path
-    except ImportError:
-        binary_path = None
-    if binary_path is None:
-        path = os.environ.get("MF_WINDMILL_BIN")
-        if path:
-            return path
-        raise WindmillException(
-            "the metaflow_windmill package is missing: install the metaflow-windmill wheel"
-        )
+    """The mf-windmill binary of the installed wheel (see metaflow_windmill.binary_path)."""
+    from metaflow_windmill import binary_path
+
     try:
         return binary_path()
     except RuntimeError as e:

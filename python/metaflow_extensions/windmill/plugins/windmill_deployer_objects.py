@@ -36,13 +36,14 @@ def _run_subcommand(deployer, name, **kwargs):
     return command_obj
 
 
-def _binary_json(deployer, args):
-    """Run the binary directly (status needs no flow) with the deployer's environment."""
+def _binary_json(args, env=None):
+    """Run the binary directly (commands that need no flow file) and parse its JSON output;
+    `env` is the deployer's subprocess environment (the Windmill connection), else ours."""
     from metaflow_windmill import binary_path
 
     proc = subprocess.run(
         [binary_path()] + args,
-        env=deployer.env_vars,
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         universal_newlines=True,
@@ -51,7 +52,7 @@ def _binary_json(deployer, args):
         return json.loads(proc.stdout)
     except ValueError:
         raise MetaflowException(
-            "mf-windmill %s failed: %s" % (args[0], proc.stderr.strip()[-2000:])
+            "mf-windmill %s failed: %s" % (" ".join(args), proc.stderr.strip()[-2000:])
         )
 
 
@@ -72,7 +73,7 @@ class WindmillTriggeredRun(TriggeredRun):
         return cmd.process.returncode == 0
 
     def _status_json(self):
-        return _binary_json(self.deployer, ["status", self.run_id, "--json"])
+        return _binary_json(["status", self.run_id, "--json"], self.deployer.env_vars)
 
     @property
     def status(self) -> Optional[str]:
@@ -145,19 +146,10 @@ class WindmillDeployedFlow(DeployedFlow):
         """
         from metaflow import Deployer
         from metaflow.client.core import get_metadata
-        from metaflow_windmill import binary_path
-
-        proc = subprocess.run(
-            [binary_path(), "describe", identifier],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            universal_newlines=True,
-        )
-        if proc.returncode != 0:
-            raise MetaflowException(
-                "No deployed flow found for %s: %s" % (identifier, proc.stderr.strip())
-            )
-        info = json.loads(proc.stdout)
+        try:
+            info = _binary_json(["describe", identifier])
+        except MetaflowException as e:
+            raise MetaflowException("No deployed flow found for %s: %s" % (identifier, e))
         folder, name = _split_path(identifier)
         contents = generate_fake_flow_file_contents(
             flow_name=info["flow_name"], param_info=_param_info(info.get("schema") or {})
