@@ -55,6 +55,8 @@ pub struct CompileOptions {
     pub folder: String,
     /// The compile environment (`METAFLOW_*`, `HOME`, `METAFLOW_HOME`, ...).
     pub env: Vec<(String, String)>,
+    /// Which steps run on which Windmill worker tags (`--worker-tag-map`, `--worker-tag`).
+    pub routing: decorators::resources::Routing,
 }
 
 /// A compiled flow.
@@ -140,7 +142,7 @@ impl<'a> Emitter<'a> {
     fn decorations(&mut self, s: &Step) -> Decorations {
         decorators::lower(
             s,
-            &decorators::resources::Routing::default(),
+            &self.opts.routing,
             &mut decorators::Report {
                 warnings: &mut self.warnings,
                 errors: &mut self.errors,
@@ -252,6 +254,7 @@ impl<'a> Emitter<'a> {
                 language: Language::Bash,
                 content,
                 input_transforms: it,
+                tag: None,
             },
             retry: (attempts > 0).then_some(Retry {
                 constant: ConstantRetry { attempts, seconds },
@@ -276,6 +279,7 @@ impl<'a> Emitter<'a> {
                 language: Language::Bash,
                 content: script::unknown_case_script(sw),
                 input_transforms: it,
+                tag: None,
             },
             retry: None,
             timeout: None,
@@ -298,6 +302,7 @@ impl<'a> Emitter<'a> {
                 language: Language::Bash,
                 content: script::relay_script(),
                 input_transforms: it,
+                tag: None,
             },
             retry: None,
             timeout: None,
@@ -775,7 +780,13 @@ pub fn compile_with(
         (InputPlan::Params, InputTransform::empty()),
         &[],
     );
+    let mut modules = modules;
     let mut errors = std::mem::take(&mut em.errors);
+    errors.extend(decorators::resources::apply(
+        flow,
+        &opts.routing,
+        &mut modules,
+    ));
     // Every reachable step (Metaflow's traversal order lists exactly those) is emitted once.
     for &i in &g.sorted_nodes {
         let name = g.nodes[i].name;

@@ -62,6 +62,10 @@ pub enum ModuleValue {
         content: String,
         /// In signature order (`preserve_order` keeps insertion order).
         input_transforms: Map<String, Value>,
+        /// Worker tag: only workers serving it run the module's jobs (rawscript `tag`,
+        /// `openflow.openapi.yaml`, `windmill-types/src/flows.rs`); absent: `bash`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tag: Option<String>,
     },
     #[serde(rename = "forloopflow")]
     ForLoop {
