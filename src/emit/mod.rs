@@ -794,7 +794,18 @@ pub fn compile_with(
             errors.push(format!("internal error: step {name} was not emitted"));
         }
     }
-    let value = FlowValue { modules };
+    let hooks = match decorators::exit_hook::lower(&em, flow) {
+        Ok(h) => h,
+        Err(e) => {
+            errors.push(format!("@exit_hook: {e}"));
+            Default::default()
+        }
+    };
+    modules.extend(hooks.on_success);
+    let value = FlowValue {
+        modules,
+        failure_module: hooks.failure.map(Box::new),
+    };
     errors.extend(invariants(&value));
     if !errors.is_empty() {
         return Err(errors);

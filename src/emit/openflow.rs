@@ -20,6 +20,10 @@ pub struct OpenFlow {
 #[derive(Debug, Clone, Serialize)]
 pub struct FlowValue {
     pub modules: Vec<FlowModule>,
+    /// Runs when a module fails after its retries (id `failure`); also inside each
+    /// failing loop iteration or branch subflow.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure_module: Option<Box<FlowModule>>,
 }
 
 #[derive(Debug, Clone, Serialize)]

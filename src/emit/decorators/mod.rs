@@ -4,6 +4,7 @@
 
 pub mod catch;
 pub mod environment;
+pub mod exit_hook;
 pub mod resources;
 pub mod retry;
 pub mod timeout;
