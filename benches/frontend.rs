@@ -119,6 +119,7 @@ fn options(flow_file: PathBuf) -> CompileOptions {
         python: "python3".into(),
         user: "tester".into(),
         folder: "metaflow".into(),
+        routing: Default::default(),
         env: vec![],
     }
 }

@@ -722,3 +722,68 @@ fn pep263_encoding_declaration_is_not_invalid_utf8() {
     assert_eq!(o.code, 1);
     assert!(o.stdout.contains("MF002"), "{}", o.stdout);
 }
+
+/// `check` and `compile` say the same thing about @trigger / @trigger_on_finish and
+/// @exit_hook: the same diagnostics with the same span, and compile proceeds exactly when
+/// check finds no error.
+#[test]
+fn check_and_compile_agree_on_event_decorators() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("@trigger(event=\"data_ready\")", "trigger", "WM206", true),
+        (
+            "@trigger_on_finish(flow=\"Upstream\")",
+            "trigger_on_finish",
+            "WM206",
+            true,
+        ),
+        ("@exit_hook(on_success=[notify])", "exit_hook", "", true),
+        ("@exit_hook(on_success=HOOKS)", "exit_hook", "WM209", false),
+    ];
+    for (i, (deco, import, code, compiles)) in cases.iter().enumerate() {
+        let src = format!(
+            "from metaflow import FlowSpec, step, {import}\n\n\ndef notify():\n    pass\n\n\nHOOKS = [notify]\n\n\n{deco}\nclass EventFlow(FlowSpec):\n    @step\n    def start(self):\n        self.next(self.end)\n\n    @step\n    def end(self):\n        pass\n\n\nif __name__ == \"__main__\":\n    EventFlow()\n"
+        );
+        let file = format!("event_{i}.py");
+        std::fs::write(dir.path().join(&file), src).unwrap();
+        let check = run_in(dir.path(), &["check", "--format", "concise", &file]);
+        let compile = run_in(
+            dir.path(),
+            &[
+                "compile",
+                &file,
+                "--datastore-root",
+                "/srv/mf/.metaflow",
+                "--user",
+                "tester",
+                "-o",
+                "out.json",
+            ],
+        );
+        let span = format!("{file}:11:2: {code}");
+        if code.is_empty() {
+            assert!(check.stdout.trim().is_empty(), "{deco}: {}", check.stdout);
+            assert!(
+                !compile.stderr.contains(" WM2"),
+                "{deco}: {}",
+                compile.stderr
+            );
+        } else {
+            assert!(check.stdout.contains(&span), "{deco}: {}", check.stdout);
+            // compile prints the same diagnostics (human format) with the same location.
+            assert!(compile.stderr.contains(code), "{deco}: {}", compile.stderr);
+            assert!(
+                compile.stderr.contains(&format!("{file}:11:2")),
+                "{deco}: {}",
+                compile.stderr
+            );
+        }
+        assert_eq!(
+            check.code == 0,
+            *compiles,
+            "{deco}: check exit {}",
+            check.code
+        );
+        assert_eq!(compile.code == 0, *compiles, "{deco}: {}", compile.stderr);
+    }
+}

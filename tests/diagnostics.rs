@@ -636,6 +636,23 @@ class BatchFlow(FlowSpec):
     Case {
         name: "wm202_unsupported_flow_decorator",
         code: "WM202",
+        source: br#"from metaflow import FlowSpec, conda_base, step
+
+
+@conda_base(python="3.11")
+class CondaBaseFlow(FlowSpec):
+    @step
+    def start(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+"#,
+    },
+    Case {
+        name: "wm209_exit_hook_functions",
+        code: "WM209",
         source: br#"from metaflow import FlowSpec, exit_hook, step
 
 
@@ -643,8 +660,11 @@ def notify():
     print("done")
 
 
-@exit_hook(on_success=[notify])
-class ExitHookFlow(FlowSpec):
+HOOKS = [notify]
+
+
+@exit_hook(on_success=HOOKS)
+class ExitHookListFlow(FlowSpec):
     @step
     def start(self):
         self.next(self.end)

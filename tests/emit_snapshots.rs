@@ -24,6 +24,7 @@ fn compile(rel: &str) -> Value {
         python: "python3".into(),
         user: "tester".into(),
         folder: "metaflow".into(),
+        routing: Default::default(),
         env: vec![("HOME".into(), "/nonexistent".into())],
     };
     let file = mf_windmill::parse::read_flow_file(&flow, rel).unwrap();

@@ -27,6 +27,7 @@ pub fn options(flow: &Path) -> CompileOptions {
         python: "python3".into(),
         user: "tester".into(),
         folder: "metaflow".into(),
+        routing: Default::default(),
         env: vec![("HOME".into(), "/nonexistent".into())],
     }
 }
@@ -585,4 +586,86 @@ mod shell_safety {
             prop_assert_eq!(*py_line, want.as_str());
         }
     }
+}
+
+#[test]
+fn resources_route_steps_to_worker_tags() {
+    use mf_windmill::emit::decorators::resources::Routing;
+    let flow = root().join("tests/flows/valid/decorators_misc.py");
+    // Without a mapping: no tag anywhere, @resources reported as ignored.
+    let c = compile(&flow);
+    let v = serde_json::to_value(&c.openflow).unwrap();
+    let mut mods = vec![];
+    walk(&v["value"]["modules"], &mut mods);
+    assert!(mods.iter().all(|m| m["value"].get("tag").is_none()));
+    assert!(
+        c.warnings
+            .iter()
+            .any(|w| w.contains("heavy") && w.contains("@resources ignored"))
+    );
+    // heavy: cpu=2, memory=1000; limited: memory=512, gpu=0 (cpu defaults to 1).
+    let mut opts = options(&flow);
+    opts.routing = Routing::resolve(
+        Some(r#"[{"tag": "gpu", "gpu": 1}, {"tag": "big", "cpu": 2, "memory": 1000}]"#),
+        &["start=io".to_string()],
+    )
+    .unwrap();
+    let c = compile_with(&flow, &opts, None).unwrap();
+    let v = serde_json::to_value(&c.openflow).unwrap();
+    assert_eq!(module(&v, "heavy")["value"]["tag"], "big");
+    assert_eq!(module(&v, "start")["value"]["tag"], "io");
+    assert!(module(&v, "limited")["value"].get("tag").is_none());
+    assert!(module(&v, "end")["value"].get("tag").is_none());
+    assert!(
+        c.warnings
+            .iter()
+            .any(|w| w.contains("limited") && w.contains("meets no rule"))
+    );
+    // A threshold the request does not reach: memory 1000 < 1001.
+    opts.routing = Routing::resolve(Some(r#"[{"tag": "big", "memory": 1001}]"#), &[]).unwrap();
+    let c = compile_with(&flow, &opts, None).unwrap();
+    let v = serde_json::to_value(&c.openflow).unwrap();
+    assert!(module(&v, "heavy")["value"].get("tag").is_none());
+    // A step the flow does not have is an error, as are malformed flags.
+    opts.routing = Routing::resolve(None, &["nosuch=gpu".to_string()]).unwrap();
+    let errs = compile_with(&flow, &opts, None).unwrap_err();
+    assert!(
+        errs.iter().any(|e| e.contains("no step nosuch")),
+        "{errs:?}"
+    );
+    for (map, over) in [
+        (Some("[{\"tag\": \"a b\"}]"), vec![]),
+        (Some("[{\"tag\": \"x\", \"cpus\": 1}]"), vec![]),
+        (Some("{\"tag\": \"x\"}"), vec![]),
+        (None, vec!["start".to_string()]),
+        (None, vec!["start=g;pu".to_string()]),
+        (None, vec!["start=a".to_string(), "start=b".to_string()]),
+    ] {
+        assert!(Routing::resolve(map, &over).is_err(), "{map:?} {over:?}");
+    }
+}
+
+#[test]
+fn a_non_literal_resource_with_a_mapping_is_an_error() {
+    use mf_windmill::emit::decorators::resources::Routing;
+    let dir = tempfile::tempdir().unwrap();
+    let flow = dir.path().join("flow.py");
+    std::fs::write(
+        &flow,
+        "from metaflow import FlowSpec, resources, step\nN = 4\n\nclass DynResFlow(FlowSpec):\n    @resources(cpu=N)\n    @step\n    def start(self):\n        self.next(self.end)\n\n    @step\n    def end(self):\n        pass\n\nif __name__ == \"__main__\":\n    DynResFlow()\n",
+    )
+    .unwrap();
+    let mut opts = options(&flow);
+    opts.routing = Routing::resolve(Some(r#"[{"tag": "big", "cpu": 2}]"#), &[]).unwrap();
+    let errs = compile_with(&flow, &opts, None).unwrap_err();
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("@resources(cpu=...) is not a literal")),
+        "{errs:?}"
+    );
+    // Named outright, the step needs no evaluation.
+    opts.routing = Routing::resolve(None, &["start=big".to_string()]).unwrap();
+    let c = compile_with(&flow, &opts, None).unwrap();
+    let v = serde_json::to_value(&c.openflow).unwrap();
+    assert_eq!(module(&v, "start")["value"]["tag"], "big");
 }

@@ -74,6 +74,16 @@ pub struct CompileFlags {
     /// Contract: docs/metaflow-resolved.md.
     #[arg(long, value_name = "FILE", hide = true)]
     pub metaflow_resolved: Option<PathBuf>,
+    /// Route steps to Windmill worker groups by their @resources: a JSON array of rules
+    /// tried in order, e.g. `[{"tag": "gpu", "gpu": 1}, {"tag": "highmem", "memory":
+    /// 32768}]` (inline, or a file holding it); a step whose @resources meets every
+    /// threshold of a rule runs on workers serving that rule's tag.
+    #[arg(long, value_name = "JSON|FILE")]
+    pub worker_tag_map: Option<String>,
+    /// Run step STEP on Windmill workers serving worker tag TAG (repeatable; wins over
+    /// --worker-tag-map).
+    #[arg(long = "worker-tag", value_name = "STEP=TAG")]
+    pub worker_tags: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -90,6 +100,16 @@ pub struct CompileArgs {
 /// Check and compile; diagnostics and errors go to stderr. `Err(exit code)`.
 pub fn compile_flags(f: &CompileFlags) -> Result<Compiled, i32> {
     let display = f.flow.display().to_string();
+    let routing = match emit::decorators::resources::Routing::resolve(
+        f.worker_tag_map.as_deref(),
+        &f.worker_tags,
+    ) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("mf-windmill: error: {e}");
+            return Err(2);
+        }
+    };
     let resolved = match &f.metaflow_resolved {
         Some(p) => match crate::resolved::Resolved::load(p) {
             Ok(r) => Some(r),
@@ -219,6 +239,7 @@ pub fn compile_flags(f: &CompileFlags) -> Result<Compiled, i32> {
         user,
         folder: f.folder.clone(),
         env,
+        routing,
     };
     let overlay = resolved
         .as_ref()

@@ -24,6 +24,34 @@ pub struct ExecArgs {
     /// Keep the job directories (printed on stderr) for inspection.
     #[arg(long)]
     pub keep_job_dirs: bool,
+    #[command(flatten)]
+    pub serve: ServeTags,
+}
+
+/// Which worker tags the local workers serve (`exec`, `run --local`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeTags {
+    /// The worker tags the local workers serve, comma-separated (default: Windmill's
+    /// default tags, among them `bash`). As on Windmill, a job whose tag no worker serves
+    /// (a step routed with --worker-tag / --worker-tag-map) waits in the queue.
+    #[arg(long = "serve-tags", value_name = "TAGS", value_delimiter = ',')]
+    pub serve_tags: Option<Vec<String>>,
+}
+
+impl ServeTags {
+    /// The served tags for [`RunOptions::worker_tags`]; `Err` is a usage message.
+    pub fn resolve(&self) -> Result<Option<Vec<String>>, String> {
+        match &self.serve_tags {
+            None => Ok(None),
+            Some(tags) => {
+                let tags: Vec<String> = tags.iter().map(|t| t.trim().to_string()).collect();
+                if tags.is_empty() || tags.iter().any(String::is_empty) {
+                    return Err("--serve-tags expects a comma-separated list of tags".into());
+                }
+                Ok(Some(tags))
+            }
+        }
+    }
 }
 
 fn usage(msg: impl std::fmt::Display) -> i32 {
@@ -64,8 +92,13 @@ pub fn run(args: ExecArgs) -> i32 {
             _ => return usage(format!("--env expects K=V, got `{kv}`")),
         }
     }
+    let worker_tags = match args.serve.resolve() {
+        Ok(t) => t,
+        Err(e) => return usage(e),
+    };
     let opts = RunOptions {
         worker_env,
+        worker_tags,
         keep_job_dirs: args.keep_job_dirs,
         on_event: Some(local::progress::stderr_printer()),
         ..Default::default()

@@ -47,6 +47,8 @@ pub struct RunArgs {
     /// Keep the job directories for inspection.
     #[arg(long)]
     pub keep_job_dirs: bool,
+    #[command(flatten)]
+    pub serve: super::exec::ServeTags,
 }
 
 fn usage(msg: impl std::fmt::Display) -> i32 {
@@ -55,6 +57,11 @@ fn usage(msg: impl std::fmt::Display) -> i32 {
 }
 
 pub fn run(args: RunArgs) -> i32 {
+    if !args.local && args.serve.serve_tags.is_some() {
+        return usage(
+            "--serve-tags says which tags the local workers serve: it needs --local (on Windmill, workers serve the tags of their worker group)",
+        );
+    }
     if args.local {
         run_local(args)
     } else {
@@ -171,6 +178,10 @@ fn run_remote(args: RunArgs) -> i32 {
 }
 
 fn run_local(mut args: RunArgs) -> i32 {
+    let worker_tags = match args.serve.resolve() {
+        Ok(t) => t,
+        Err(e) => return usage(e),
+    };
     if args.flags.datastore_root.is_none()
         && std::env::var_os("METAFLOW_DATASTORE_SYSROOT_LOCAL").is_none()
     {
@@ -244,6 +255,7 @@ fn run_local(mut args: RunArgs) -> i32 {
         compiled.path
     );
     let opts = RunOptions {
+        worker_tags,
         keep_job_dirs: args.keep_job_dirs,
         on_event: Some(local::progress::stderr_printer()),
         flow_path: compiled.path.clone(),

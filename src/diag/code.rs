@@ -73,13 +73,14 @@ codes! {
     ParallelForeachCallsParallel = "MF118", "parallel-not-from-num-parallel", Error, "An @parallel step is reached without num_parallel.";
     AmbiguousJoins = "MF120", "conditional-into-join", Error, "A switch case leads straight into a join step.";
     UnsupportedStepDecorator = "WM201", "unsupported-step-decorator", Error, "The step decorator needs compute Windmill cannot provide (@parallel, @batch, @kubernetes).";
-    UnsupportedFlowDecorator = "WM202", "unsupported-flow-decorator", Error, "The flow decorator cannot be honoured on Windmill (@exit_hook).";
+    UnsupportedFlowDecorator = "WM202", "unsupported-flow-decorator", Error, "The flow decorator cannot be honoured on Windmill (@conda_base, @pypi_base).";
     DynamicDecoratorArgument = "WM203", "dynamic-decorator-argument", Error, "A decorator argument is not a literal, so its value cannot be known statically.";
     DynamicForeach = "WM204", "dynamic-foreach", Error, "foreach= or num_parallel= is not a constant, so the artifact or width cannot be known statically.";
     InvalidWindmillName = "WM205", "invalid-windmill-name", Error, "A name would make an invalid Windmill path or module id.";
     UnhonouredDecorator = "WM206", "unhonoured-decorator", Warning, "A decorator has no effect on Windmill; it is reported rather than silently dropped.";
     UnknownDecorator = "WM207", "unknown-decorator", Warning, "A decorator is not one of Metaflow's; what it does cannot be known statically.";
     DynamicDeclaration = "WM208", "dynamic-declaration", Warning, "A Parameter or Config argument is not a literal; it will be evaluated by Metaflow at run time.";
+    ExitHookFunctions = "WM209", "exit-hook-functions", Error, "@exit_hook's on_success/on_error do not list hook functions by name, or list none.";
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 //! bundled runner (`runtime/_mfwm/runner.py`) does the step's work.
 
 pub mod bundle;
+pub mod decorators;
 pub mod openflow;
 pub mod params;
 pub mod project;
@@ -23,6 +24,7 @@ use serde_json::{Map, Value};
 use crate::graph::FlowGraph;
 use crate::graph::analysis::{self, Structure};
 use crate::parse::model::{Flow, Step, Transition};
+use decorators::Decorations;
 use openflow::*;
 use script::{InputPlan, STEP_ARGS, StepPlan, StepScript};
 
@@ -53,6 +55,8 @@ pub struct CompileOptions {
     pub folder: String,
     /// The compile environment (`METAFLOW_*`, `HOME`, `METAFLOW_HOME`, ...).
     pub env: Vec<(String, String)>,
+    /// Which steps run on which Windmill worker tags (`--worker-tag-map`, `--worker-tag`).
+    pub routing: decorators::resources::Routing,
 }
 
 /// A compiled flow.
@@ -126,31 +130,8 @@ struct Emitter<'a> {
     visited: HashSet<String>,
 }
 
-/// What a step's decorators compile to.
-struct Decorations {
-    /// `--max-user-code-retries` (max `times` of @retry).
-    user_retries: u32,
-    /// Windmill retry attempts: user retries + 3 for @catch's fallback, capped.
-    attempts: u32,
-    retry_seconds: u64,
-    /// Module timeout (Windmill backstop of @timeout).
-    timeout: Option<u64>,
-    /// @environment variables.
-    env: Map<String, Value>,
-    /// Notes for the module summary (@resources ignored, ...).
-    notes: Vec<String>,
-}
-
 fn is_recursive(s: &Step) -> bool {
     s.next.transition == Some(Transition::SplitSwitch) && s.next.out_funcs.contains(&s.name)
-}
-
-fn kw_i64(d: &crate::parse::model::Decorator, k: &str) -> Option<i64> {
-    let l = d.kwarg(k)?.value.literal()?;
-    // Metaflow converts with `int(...)`, so a numeric string counts too.
-    l.as_i64()
-        .or_else(|| l.as_f64().map(|f| f as i64))
-        .or_else(|| l.as_str()?.trim().parse().ok())
 }
 
 impl<'a> Emitter<'a> {
@@ -158,72 +139,17 @@ impl<'a> Emitter<'a> {
         self.g.get(name).expect("step of a checked graph").step
     }
 
-    /// Retry, timeout, environment of a step.
+    /// Retry, timeout, environment of a step (each decorator's lowering is in
+    /// [`decorators`]).
     fn decorations(&mut self, s: &Step) -> Decorations {
-        let mut user = 0u32;
-        let mut minutes = 2i64;
-        let mut catch = false;
-        let mut timeout = None;
-        let mut env = Map::new();
-        let mut notes = vec![];
-        for d in &s.decorators {
-            match d.name.as_str() {
-                "retry" => {
-                    let t = kw_i64(d, "times").unwrap_or(3).max(0) as u32;
-                    user = user.max(t);
-                    minutes = kw_i64(d, "minutes_between_retries").unwrap_or(2).max(0);
-                }
-                "catch" => catch = true,
-                "timeout" => {
-                    let secs = kw_i64(d, "seconds").unwrap_or(0)
-                        + 60 * kw_i64(d, "minutes").unwrap_or(0)
-                        + 3600 * kw_i64(d, "hours").unwrap_or(0);
-                    if secs > 0 {
-                        // Metaflow enforces it in-process (retried/caught); Windmill's
-                        // module timeout is only a backstop.
-                        timeout = Some(secs as u64 + 60);
-                    }
-                }
-                "environment" => match d.kwarg("vars").and_then(|a| a.value.literal()) {
-                    Some(lit) => {
-                        if let Value::Object(m) = lit.to_json() {
-                            for (k, v) in m {
-                                let text = match v {
-                                    Value::String(s) => s,
-                                    other => other.to_string(),
-                                };
-                                env.insert(k, Value::String(text));
-                            }
-                        }
-                    }
-                    None if d.kwarg("vars").is_some() => self.errors.push(format!(
-                        "step {}: @environment(vars=...) is not a literal dict; mf-windmill must know the variables statically",
-                        s.name
-                    )),
-                    None => {}
-                },
-                "resources" => {
-                    let msg = format!(
-                        "step {}: @resources ignored: Windmill has no per-job resource requests; route the flow to suitable workers with a worker group",
-                        s.name
-                    );
-                    notes.push("@resources ignored".to_string());
-                    self.warnings.push(msg);
-                }
-                _ => {}
-            }
-        }
-        let error = if catch { 3 } else { 0 };
-        let attempts = (user + error).min(MAX_ATTEMPTS - 1);
-        let seconds = if user > 0 { 60 * minutes as u64 } else { 0 };
-        Decorations {
-            user_retries: user,
-            attempts,
-            retry_seconds: seconds,
-            timeout,
-            env,
-            notes,
-        }
+        decorators::lower(
+            s,
+            &self.opts.routing,
+            &mut decorators::Report {
+                warnings: &mut self.warnings,
+                errors: &mut self.errors,
+            },
+        )
     }
 
     fn step_module(
@@ -337,6 +263,7 @@ impl<'a> Emitter<'a> {
                 language: Language::Bash,
                 content,
                 input_transforms: it,
+                tag: None,
             },
             retry: (attempts > 0).then_some(Retry {
                 constant: ConstantRetry { attempts, seconds },
@@ -361,6 +288,7 @@ impl<'a> Emitter<'a> {
                 language: Language::Bash,
                 content: script::unknown_case_script(sw),
                 input_transforms: it,
+                tag: None,
             },
             retry: None,
             timeout: None,
@@ -383,6 +311,7 @@ impl<'a> Emitter<'a> {
                 language: Language::Bash,
                 content: script::relay_script(),
                 input_transforms: it,
+                tag: None,
             },
             retry: None,
             timeout: None,
@@ -888,7 +817,13 @@ pub fn compile_with(
         (InputPlan::Params, InputTransform::empty()),
         &[],
     );
+    let mut modules = modules;
     let mut errors = std::mem::take(&mut em.errors);
+    errors.extend(decorators::resources::apply(
+        flow,
+        &opts.routing,
+        &mut modules,
+    ));
     // Every reachable step (Metaflow's traversal order lists exactly those) is emitted once.
     for &i in &g.sorted_nodes {
         let name = g.nodes[i].name;
@@ -896,7 +831,18 @@ pub fn compile_with(
             errors.push(format!("internal error: step {name} was not emitted"));
         }
     }
-    let value = FlowValue { modules };
+    let hooks = match decorators::exit_hook::lower(&em, flow) {
+        Ok(h) => h,
+        Err(e) => {
+            errors.push(format!("@exit_hook: {e}"));
+            Default::default()
+        }
+    };
+    modules.extend(hooks.on_success);
+    let value = FlowValue {
+        modules,
+        failure_module: hooks.failure.map(Box::new),
+    };
     errors.extend(invariants(&value));
     if !errors.is_empty() {
         return Err(errors);

@@ -20,6 +20,10 @@ pub struct OpenFlow {
 #[derive(Debug, Clone, Serialize)]
 pub struct FlowValue {
     pub modules: Vec<FlowModule>,
+    /// Runs when a module fails after its retries (id `failure`); also inside each
+    /// failing loop iteration or branch subflow.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure_module: Option<Box<FlowModule>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -62,6 +66,10 @@ pub enum ModuleValue {
         content: String,
         /// In signature order (`preserve_order` keeps insertion order).
         input_transforms: Map<String, Value>,
+        /// Worker tag: only workers serving it run the module's jobs (rawscript `tag`,
+        /// `openflow.openapi.yaml`, `windmill-types/src/flows.rs`); absent: `bash`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tag: Option<String>,
     },
     #[serde(rename = "forloopflow")]
     ForLoop {

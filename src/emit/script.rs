@@ -107,7 +107,7 @@ pub const BOOT_PY: &str = include_str!("runtime/_mfwm/boot.py");
 /// How a step script starts Python: the program is the zlib-compressed, base64 bootstrap
 /// on stdin (stdlib `zlib` + `binascii` only, no extra process). Compressed because it is
 /// the one part repeated in every step: ~2.5 KB instead of ~5 KB of escaped JSON text.
-const BOOT_LOADER: &str =
+pub(crate) const BOOT_LOADER: &str =
     "import sys,zlib,binascii;exec(zlib.decompress(binascii.a2b_base64(sys.stdin.buffer.read())))";
 
 /// [`BOOT_PY`] zlib-compressed (best, deterministic) and base64-encoded: the same bytes in

@@ -18,7 +18,7 @@ use super::process::{self, Ending};
 use super::state::{
     FlowStatus, JobKind, JobState, ModuleStatus, RetryStatus, SharedTable, rfc3339,
 };
-use super::{Event, JobRecord};
+use super::{Event, JobRecord, worker_tags};
 
 type BoxFut<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
@@ -40,6 +40,8 @@ pub(crate) struct Engine {
     pub kill_grace: Duration,
     pub on_event: Option<super::EventSink>,
     pub warned: Mutex<std::collections::HashSet<String>>,
+    /// The tags the local workers serve.
+    pub worker_tags: Vec<String>,
 }
 
 /// A flow job (the run, or a loop iteration / branch subflow).
@@ -571,7 +573,12 @@ fn run_module(
         loop {
             let attempt = fail_count + 1;
             let (success, result, stopped, job_id) = match &kind {
-                ModuleValue::RawScript { content, .. } => {
+                ModuleValue::RawScript {
+                    content,
+                    language,
+                    tag,
+                    ..
+                } => {
                     let args = script_args.clone().unwrap_or_default();
                     let path = format!("{}{}", frame.path, m.id);
                     let (ok, r, id) = run_script_job(
@@ -579,7 +586,10 @@ fn run_module(
                         &frame,
                         &m.id,
                         &path,
-                        content,
+                        Script {
+                            content,
+                            tag: worker_tags::job_tag(tag.as_deref(), language),
+                        },
                         args,
                         timeout_secs(&m),
                         attempt,
@@ -709,6 +719,13 @@ fn run_module(
     })
 }
 
+/// A script job's code and the worker tag it is queued with.
+#[derive(Clone, Copy)]
+struct Script<'a> {
+    content: &'a str,
+    tag: &'a str,
+}
+
 /// One bash job. Returns (success, result, job id).
 #[allow(clippy::too_many_arguments)]
 async fn run_script_job(
@@ -716,7 +733,7 @@ async fn run_script_job(
     frame: &Frame,
     step_id: &str,
     path: &str,
-    content: &str,
+    script: Script<'_>,
     args: Map<String, Value>,
     timeout: Option<Duration>,
     attempt: u32,
@@ -730,7 +747,7 @@ async fn run_script_job(
     );
     let started = SystemTime::now();
     let (ok, result, log, t0) = exec_bash(
-        eng, frame, job_id, step_id, path, attempt, content, &args, timeout,
+        eng, frame, job_id, step_id, path, attempt, script, &args, timeout,
     )
     .await;
     eng.complete_job(job_id, ok, &result, Some(&log));
@@ -772,13 +789,20 @@ async fn exec_bash(
     step_id: &str,
     path: &str,
     attempt: u32,
-    content: &str,
+    script: Script<'_>,
     args: &Map<String, Value>,
     timeout: Option<Duration>,
 ) -> (bool, Value, String, Instant) {
+    let content = script.content;
     let mut t0 = Instant::now();
-    // Bounded worker pool: a job occupies a worker only while its process runs.
     let mut c = eng.cancel.clone();
+    // windmill-common worker.rs (pull query): a worker pulls only jobs whose `tag` is one
+    // of its tags; a job with a tag no worker serves stays queued until canceled.
+    if !eng.worker_tags.iter().any(|t| t == script.tag) {
+        process::wait_canceled(&mut c).await;
+        return (false, Engine::canceled_value(), String::new(), t0);
+    }
+    // Bounded worker pool: a job occupies a worker only while its process runs.
     let _permit = tokio::select! {
         p = eng.pool.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => return (false, Engine::canceled_value(), String::new(), t0) },
         _ = process::wait_canceled(&mut c) => return (false, Engine::canceled_value(), String::new(), t0),
@@ -1046,7 +1070,8 @@ async fn run_container(
                     let Ok(ModuleValue::RawScript {
                         content,
                         input_transforms,
-                        ..
+                        language,
+                        tag,
                     }) = body.kind()
                     else {
                         unreachable!()
@@ -1070,7 +1095,10 @@ async fn run_container(
                         &frame,
                         &m.id,
                         &format!("{}{}[{i}]", frame.path, m.id),
-                        &content,
+                        Script {
+                            content: &content,
+                            tag: worker_tags::job_tag(tag.as_deref(), &language),
+                        },
                         targs,
                         timeout_secs(&m),
                         1,

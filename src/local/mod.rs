@@ -15,6 +15,7 @@ pub mod process;
 pub mod progress;
 pub mod server;
 pub mod state;
+pub mod worker_tags;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -116,6 +117,10 @@ pub struct RunOptions {
     /// the way `jobs/run/f/{path}?job_id=` lets a Windmill client choose it; random if
     /// `None`.
     pub root_job_id: Option<Uuid>,
+    /// The worker tags the local workers serve (`None`: Windmill's default tags,
+    /// [`worker_tags::DEFAULT_TAGS`]). A job whose tag no worker serves waits in the
+    /// queue, as on Windmill.
+    pub worker_tags: Option<Vec<String>>,
 }
 
 impl Default for RunOptions {
@@ -136,6 +141,7 @@ impl Default for RunOptions {
             cancel: None,
             on_event: None,
             root_job_id: None,
+            worker_tags: None,
         }
     }
 }
@@ -251,7 +257,20 @@ pub async fn run_flow(
         kill_grace: opts.kill_grace,
         on_event: opts.on_event.clone(),
         warned: Mutex::new(Default::default()),
+        worker_tags: opts
+            .worker_tags
+            .clone()
+            .unwrap_or_else(worker_tags::default_tags),
     });
+    for (module_id, tag) in worker_tags::unserved(flow, &eng.worker_tags) {
+        eng.emit(Event::Warning {
+            module_id: Some(module_id.clone()),
+            message: format!(
+                "module {module_id} runs on worker tag '{tag}', which no local worker serves (they serve: {}); its jobs wait in the queue as on Windmill. Serve it with --serve-tags",
+                eng.worker_tags.join(",")
+            ),
+        });
+    }
     for (present, what) in [
         (flow.same_worker == Some(true), "same_worker"),
         (flow.concurrent_limit.is_some(), "concurrent_limit"),

@@ -154,6 +154,9 @@ pub enum ModuleValue {
         language: String,
         #[serde(default)]
         input_transforms: Map<String, Value>,
+        /// The worker tag of the module's jobs (absent: the language's default tag).
+        #[serde(default)]
+        tag: Option<String>,
     },
     ForLoopFlow {
         iterator: InputTransform,

@@ -43,6 +43,17 @@ def test_windmill_validators(tmp_path):
         assert r.returncode == 0, f"{f}: {r.stderr[-2000:]}"
         compiled += 1
     assert compiled >= 60
+    # Worker routing: the rawscript modules of routed steps carry Windmill's `tag`.
+    f = ROOT / "tests" / "flows" / "valid" / "decorators_misc.py"
+    base = [BIN, "compile", str(f), "--datastore-root", "/srv/mf/.metaflow", "--user", "tester",
+            "--worker-tag-map", '[{"tag": "big", "cpu": 2}]', "--worker-tag", "start=io"]
+    r = subprocess.run(base + ["-o", str(out / "decorators_misc_routed.json")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    r = subprocess.run(base + ["--format", "wmill", "-o", str(out / "decorators_misc_routed.wmill")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    routed = (out / "decorators_misc_routed.json").read_text()
+    assert '"tag": "big"' in routed and '"tag": "io"' in routed
     r = subprocess.run(["node", str(HERE / "validate.mjs"), str(out)], capture_output=True, text=True)
     print(r.stdout[-5000:], r.stderr[-2000:], file=sys.stderr)
     assert r.returncode == 0, r.stdout[-5000:] + r.stderr[-2000:]

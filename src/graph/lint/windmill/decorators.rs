@@ -4,7 +4,7 @@
 //! ## What it does
 //! Classifies every decorator: those that need compute Windmill does not provide
 //! (`@parallel`, `@batch`, `@kubernetes`), environments our steps are not run under
-//! (`@conda`, `@pypi`), and flow decorators with no Windmill counterpart (`@exit_hook`) are
+//! (`@conda`, `@pypi`), and flow decorators with no Windmill counterpart (`@conda_base`) are
 //! errors; decorators that would simply have no effect (`@resources`, `@trigger`) are
 //! warnings; decorators not from Metaflow are warnings, since what they do is unknown.
 //!
@@ -30,7 +30,7 @@ fn step_verdict(name: &str) -> Option<(Code, String)> {
         "batch" => (Code::UnsupportedStepDecorator, "@batch sends the step to AWS Batch; on Windmill steps run on Windmill workers.".to_string()),
         "kubernetes" => (Code::UnsupportedStepDecorator, "@kubernetes sends the step to a Kubernetes pod; on Windmill steps run on Windmill workers.".to_string()),
         "conda" | "pypi" => (Code::UnsupportedStepDecorator, format!("@{name} needs Metaflow's {name} environment (--environment={name}); mf-windmill runs steps in the worker's Python environment, so the packages would be missing.")),
-        "resources" => (Code::UnhonouredDecorator, "@resources has no effect on Windmill: workers do not reserve CPU, memory or GPUs per job. Route the flow to suitable workers with a worker group instead.".to_string()),
+        "resources" => (Code::UnhonouredDecorator, "@resources has no effect on Windmill by itself: workers do not reserve CPU, memory or GPUs per job. Route the step to suitable workers with --worker-tag-map or --worker-tag STEP=TAG.".to_string()),
         _ => return None,
     };
     Some(why)
@@ -38,11 +38,6 @@ fn step_verdict(name: &str) -> Option<(Code, String)> {
 
 fn flow_verdict(name: &str) -> Option<(Code, String)> {
     Some(match name {
-        "exit_hook" => (
-            Code::UnsupportedFlowDecorator,
-            "@exit_hook is not supported on Windmill yet: the hook functions would never run."
-                .to_string(),
-        ),
         "conda_base" | "pypi_base" => (
             Code::UnsupportedFlowDecorator,
             format!(

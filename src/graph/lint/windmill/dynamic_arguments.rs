@@ -37,6 +37,11 @@ fn decorator_args(d: &Decorator, flow: &str, step: Option<&str>, out: &mut Vec<D
         return;
     }
     for (a, text) in dynamic(&d.args) {
+        // @exit_hook lists functions, which are never literals (WM209 reads them).
+        if d.name == "exit_hook" && matches!(a.keyword.as_deref(), Some("on_success" | "on_error"))
+        {
+            continue;
+        }
         let what = a
             .keyword
             .as_deref()

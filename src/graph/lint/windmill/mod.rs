@@ -4,6 +4,7 @@
 mod decorators;
 mod dynamic_arguments;
 mod dynamic_foreach;
+pub mod exit_hooks;
 mod names;
 
 use crate::diag::Diagnostic;
@@ -28,19 +29,19 @@ pub const UNSUPPORTED_DECORATORS: &[&str] = &[
     "kubernetes",
     "conda",
     "pypi",
-    "exit_hook",
     "conda_base",
     "pypi_base",
 ];
 
 /// Flow decorators the emitter maps.
-pub const HONOURED_FLOW_DECORATORS: &[&str] = &["project", "schedule"];
+pub const HONOURED_FLOW_DECORATORS: &[&str] = &["project", "schedule", "exit_hook"];
 
 pub fn check(g: &FlowGraph) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     decorators::check(g, &mut out);
     dynamic_arguments::check(g, &mut out);
     dynamic_foreach::check(g, &mut out);
+    exit_hooks::check(g, &mut out);
     names::check(g, &mut out);
     out
 }

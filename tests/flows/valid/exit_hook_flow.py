@@ -1,4 +1,3 @@
-# expect: @exit_hook flow decorator is not supported on Windmill
 from metaflow import FlowSpec, exit_hook, step
 
 
