@@ -564,11 +564,7 @@ impl<'a> Emitter<'a> {
                         &f2,
                     );
                     let fid = format!("_foreach_{cur}");
-                    let param = next
-                        .foreach_param
-                        .as_ref()
-                        .and_then(|l| l.as_str().map(str::to_string))
-                        .unwrap_or_default();
+                    let param = next.foreach_var.clone().unwrap_or_default();
                     out.push(FlowModule {
                         id: fid.clone(),
                         summary: format!("foreach {cur} ({param})"),

@@ -154,8 +154,9 @@ def _dump_config(var, param):
 
 
 def _dump_switch_cases(cases):
-    # Python's json turns non-str keys into strings: True -> "true", 1 -> "1".
-    return json.loads(json.dumps(to_pod(cases)))
+    # Keys as Python's str() renders them (True -> "True", 1 -> "1", 1.5 -> "1.5"), as
+    # Metaflow shows a case (output_dot labels edges with "{}".format(key)).
+    return {str(k): to_pod(v) for k, v in (cases or {}).items()}
 
 
 def _dump_node(node, source_dir):
@@ -245,6 +246,34 @@ def _param_check(cls):
     return None
 
 
+# Step decorators whose `step_init` needs neither a datastore nor an environment, so the
+# oracle can run it as `decorators._init_step_decorators` does before `check` lints the
+# flow (`external_init`, then `step_init`, steps in `cls._steps` order). Others (@batch,
+# @kubernetes, ...) are not reproduced.
+STEP_INIT_CHECKED = ("catch", "retry", "timeout")
+
+
+def _init_check(cls):
+    """The first error Metaflow's step-decorator initialisation raises for the decorators
+    in STEP_INIT_CHECKED, as "<ExceptionType: message>", or None."""
+    graph = cls._graph
+    for step in cls._steps:
+        for deco in step.decorators:
+            if deco.name not in STEP_INIT_CHECKED:
+                continue
+            try:
+                deco.external_init()
+            except Exception:
+                # Attributes that need a running flow (config values): not reproduced.
+                continue
+            try:
+                deco.step_init(None, graph, step.__name__, step.decorators, None, None,
+                               lambda *a, **k: None)
+            except Exception as e:
+                return _exc_str(e)
+    return None
+
+
 def _dump_flow(cls, source_dir):
     graph = cls._graph
     params = []
@@ -265,6 +294,7 @@ def _dump_flow(cls, source_dir):
         "parameters": params,
         "configs": configs,
         "lint": _lint(graph),
+        "init_error": _init_check(cls),
         # run last: Parameter.init() mutates the parameter objects
         "param_error": _param_check(cls),
     }

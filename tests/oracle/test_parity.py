@@ -241,6 +241,17 @@ def test_check_parity(flow_file, oracle, rust_bin):
         ))
         return
 
+    init_errors = [f["init_error"] for f in entry["flows"] if f.get("init_error")]
+    if init_errors:
+        # `check` initialises step decorators before lint: Metaflow's message, verbatim.
+        mf0 = [x for x in errors if str(x.get("code", "")).startswith("MF0")]
+        msg = init_errors[0].split(": ", 1)[-1]
+        _require(any(x.get("message") == msg for x in mf0), (
+            "Metaflow's decorator initialisation fails (%s) but mf-windmill has no MF0 error "
+            "with that message:\n%s" % (init_errors[0], listing)
+        ))
+        return
+
     failing = [f for f in entry["flows"] if not f["lint"]["ok"]]
     if failing:
         lint = failing[0]["lint"]

@@ -5,6 +5,7 @@ mod decorators;
 mod dynamic_arguments;
 mod dynamic_foreach;
 mod names;
+mod unknown_defaults;
 
 use crate::diag::Diagnostic;
 use crate::graph::FlowGraph;
@@ -42,5 +43,6 @@ pub fn check(g: &FlowGraph) -> Vec<Diagnostic> {
     dynamic_arguments::check(g, &mut out);
     dynamic_foreach::check(g, &mut out);
     names::check(g, &mut out);
+    unknown_defaults::check(g, &mut out);
     out
 }
