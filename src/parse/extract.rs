@@ -149,6 +149,13 @@ impl Extractor {
             .unwrap_or_default();
         let mut bases = Vec::new();
         for e in &exprs {
+            // The builtin `object` (a plain mixin's base) adds nothing.
+            if matches!(e, Expr::Name(n) if n.id.as_str() == "object")
+                && loader.module(c.0).symbol("object") == Symbol::Other
+                && !loader.module(c.0).binds("object")
+            {
+                continue;
+            }
             let sym = loader.module(c.0).resolve(e);
             let base = match resolve_class_symbol(loader, c.0, sym, 0) {
                 Some(Err(())) => Base::FlowSpec,

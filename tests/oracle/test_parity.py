@@ -190,7 +190,19 @@ def _cmp_flow(d, path, mf, rs, flow_file):
                 d.eq(p + "." + k, s.get(k), r[k])
         _cmp_decorators(d, p + ".decorators", s["decorators"], r.get("decorators"))
     _cmp_decorators(d, path + ".flow_decorators", mf["flow_decorators"], rs.get("flow_decorators"))
-    _cmp_named_list(d, path + ".parameters", mf["parameters"], rs.get("parameters"), PARAM_KEYS, ("default",))
+    # An IncludeFile default built from `__file__` is absolute where Metaflow imported the
+    # file; the static reader keeps it relative to the flow's directory (the code bundle's
+    # root, where every step runs). The same file either way.
+    flow_dir = os.path.dirname(os.path.join(REPO, flow_file))
+    mf_params = []
+    for m in mf["parameters"]:
+        dflt = m.get("default")
+        if m.get("type") == "IncludeFile" and isinstance(dflt, str) and os.path.isabs(dflt):
+            rel = os.path.relpath(dflt, flow_dir)
+            if not rel.startswith(".."):
+                m = dict(m, default=rel)
+        mf_params.append(m)
+    _cmp_named_list(d, path + ".parameters", mf_params, rs.get("parameters"), PARAM_KEYS, ("default",))
     _cmp_named_list(d, path + ".configs", mf["configs"], rs.get("configs"), CONFIG_KEYS, ("default", "default_value"))
 
 
