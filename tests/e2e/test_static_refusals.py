@@ -34,7 +34,7 @@ def test_compile_and_run_refuse(flow, code, text, workdir):
     assert p.stdout == "", "nothing may be emitted for a refused flow"
     assert code in p.stderr and text in p.stderr, p.stderr[-3000:]
     if code == "WM209":
-        assert "python flow.py windmill create" in p.stderr, p.stderr[-3000:]
+        assert "python flow.py windmill create" in " ".join(p.stderr.split()), p.stderr[-3000:]
     rc, _, out = ours_run(flow, {}, workdir)
     assert rc == 1, out[-3000:]
     assert code in out, out[-3000:]
