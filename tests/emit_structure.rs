@@ -18,6 +18,7 @@ pub fn options(flow: &Path) -> CompileOptions {
         max_workers: 16,
         max_num_splits: 100,
         max_flow_bytes: 2 * 1024 * 1024,
+        package_suffixes: mf_windmill::emit::bundle::package_suffixes(None),
         branch: None,
         production: false,
         tags: vec![],

@@ -40,6 +40,9 @@ pub struct CompileOptions {
     /// Largest compiled flow accepted, in bytes (0 = no limit). The code bundle travels
     /// once (in the start step); every step adds its plan and the ~3 KB bootstrap.
     pub max_flow_bytes: usize,
+    /// The code package's file suffixes (Metaflow's defaults plus `--package-suffixes`,
+    /// resolved once by [`bundle::package_suffixes`]).
+    pub package_suffixes: Vec<String>,
     pub branch: Option<String>,
     pub production: bool,
     pub tags: Vec<String>,
@@ -804,7 +807,12 @@ pub fn compile_with(
         .map(|j| (crate::resolved::CONFIG_FILE.to_string(), j.into_bytes()))
         .into_iter()
         .collect();
-    let built = bundle::build_with(&opts.flow_file, &named_files(flow, &dir), &extra);
+    let built = bundle::build_with(
+        &opts.flow_file,
+        &opts.package_suffixes,
+        &named_files(flow, &dir),
+        &extra,
+    );
     let (bundle, flow_rel) = match built {
         Ok(b) => b,
         Err(e) => {
