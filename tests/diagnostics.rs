@@ -853,7 +853,28 @@ class DeployTimeDefaultFlow(FlowSpec):
         pass
 "#,
     },
+    Case {
+        name: "wm210_unpackaged_file",
+        code: "WM210",
+        source: br#"from metaflow import FlowSpec, step
+
+
+class OpensCsvFlow(FlowSpec):
+    @step
+    def start(self):
+        with open("lookup.csv") as fh:
+            self.rows = fh.read().splitlines()
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+"#,
+    },
 ];
+
+/// Files written next to a case's flow (case name, file name, content).
+const SIDE_FILES: &[(&str, &str, &[u8])] = &[("wm210_unpackaged_file", "lookup.csv", b"k,v\n")];
 
 /// Run the binary in `dir` and return its stdout, stderr and exit code.
 fn run(dir: &Path, args: &[&str]) -> (String, String, i32) {
@@ -915,6 +936,9 @@ fn snapshots_of_every_code() {
         let dir = tempfile::tempdir().unwrap();
         let file = format!("{}.py", case.name);
         std::fs::write(dir.path().join(&file), case.source).unwrap();
+        for (_, name, data) in SIDE_FILES.iter().filter(|(c, _, _)| *c == case.name) {
+            std::fs::write(dir.path().join(name), data).unwrap();
+        }
 
         let (out, err, exit) = run(
             dir.path(),

@@ -85,6 +85,7 @@ codes! {
     UnknownDecorator = "WM207", "unknown-decorator", Warning, "A decorator is not one of Metaflow's; what it does cannot be known statically.";
     DynamicDeclaration = "WM208", "dynamic-declaration", Warning, "A Parameter or Config argument is not a literal; it will be evaluated by Metaflow at run time.";
     UnknownDefault = "WM209", "unknown-default", Error, "A Parameter or IncludeFile default cannot be evaluated statically, and the run needs it.";
+    UnpackagedFile = "WM210", "unpackaged-file", Warning, "A step opens a file next to the flow that the code package does not carry (its suffix is not a package suffix).";
 }
 
 #[cfg(test)]

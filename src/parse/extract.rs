@@ -547,6 +547,7 @@ impl Extractor {
             is_end_step,
             next: parse_next(env, f),
             doc: docstring(&f.body),
+            opened_files: opened_files(env, f),
         })
     }
 }
@@ -1076,4 +1077,51 @@ fn binds_locally(f: &StmtFunctionDef, expr: &Expr) -> bool {
         bound.visit_stmt(s);
     }
     read.0.iter().any(|n| bound.0.contains(n))
+}
+
+/// `open(path)` / `open(path, "r")` calls in a step body whose path evaluates statically.
+fn opened_files(env: &Env, f: &StmtFunctionDef) -> Vec<(String, Loc)> {
+    use ruff_python_ast::visitor::{self, Visitor};
+    struct Opens<'a, 'e> {
+        env: &'e Env<'a>,
+        out: Vec<(String, Loc)>,
+    }
+    impl<'b> Visitor<'b> for Opens<'_, '_> {
+        fn visit_expr(&mut self, e: &'b Expr) {
+            if let Expr::Call(c) = e
+                && matches!(&*c.func, Expr::Name(n) if n.id.as_str() == "open")
+                && !self.env.module.binds("open")
+                && let Some(path) = c.arguments.args.first()
+            {
+                let mode = c
+                    .arguments
+                    .args
+                    .get(1)
+                    .or_else(|| c.arguments.find_keyword("mode").map(|k| &k.value));
+                let reads = match mode {
+                    None => true,
+                    Some(m) => literal::constant(m)
+                        .and_then(|l| l.as_str().map(str::to_string))
+                        .is_some_and(|m| !m.contains(['w', 'a', 'x', '+'])),
+                };
+                let env = Env {
+                    file_paths: true,
+                    config_attrs: &HashMap::new(),
+                    ..*self.env
+                };
+                if reads && let Some(Literal::Str(p)) = env.eval(path) {
+                    self.out.push((p, loc(self.env.module, path.range())));
+                }
+            }
+            visitor::walk_expr(self, e);
+        }
+    }
+    let mut v = Opens {
+        env,
+        out: Vec::new(),
+    };
+    for s in &f.body {
+        v.visit_stmt(s);
+    }
+    v.out
 }

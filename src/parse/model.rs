@@ -225,6 +225,9 @@ pub struct Step {
     pub is_end_step: bool,
     pub next: NextCall,
     pub doc: Option<String>,
+    /// Files the step body reads with `open(<path>)` where the path is known statically
+    /// (a literal, a constant, a path built from `__file__`), with where.
+    pub opened_files: Vec<(String, Loc)>,
 }
 
 impl Step {

@@ -6,6 +6,7 @@ mod dynamic_arguments;
 mod dynamic_foreach;
 mod names;
 mod unknown_defaults;
+mod unpackaged_files;
 
 use crate::diag::Diagnostic;
 use crate::graph::FlowGraph;
@@ -44,5 +45,6 @@ pub fn check(g: &FlowGraph) -> Vec<Diagnostic> {
     dynamic_foreach::check(g, &mut out);
     names::check(g, &mut out);
     unknown_defaults::check(g, &mut out);
+    unpackaged_files::check(g, &mut out);
     out
 }
