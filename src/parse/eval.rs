@@ -22,7 +22,7 @@
 //! expected (an IncludeFile default, a Config `default=` file).
 
 use std::cell::Cell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use ruff_python_ast::{
@@ -41,7 +41,13 @@ pub struct Env<'a> {
     /// Index of the top-level statement the expression belongs to: module-level names must be
     /// bound by an earlier statement (Python runs the module top to bottom).
     pub before: usize,
-    /// Class-scope names bound to `Config(...)` objects: attribute → config name.
+    /// `Some` when the expression is evaluated in a class body (decorator and declaration
+    /// arguments): the names that class body binds, which shadow module-level names (their
+    /// values are not evaluated: unknown). `None` in a function body or at module level,
+    /// where class-body names are not visible.
+    pub class_bound: Option<&'a HashSet<String>>,
+    /// Class-scope names bound to `Config(...)` objects: attribute → config name (only
+    /// consulted in class scope).
     pub config_attrs: &'a HashMap<String, String>,
     /// The flow's config values by config name (`None`: not known statically).
     pub configs: &'a HashMap<String, Option<Literal>>,
@@ -57,7 +63,12 @@ impl Env<'_> {
             file_dep: Cell::new(false),
             depth: Cell::new(0),
         };
-        let v = ev.expr(expr, None, self.before)?;
+        let function_scope = Locals::new();
+        let locals = match self.class_bound {
+            Some(_) => None,
+            None => Some(&function_scope),
+        };
+        let v = ev.expr(expr, locals, self.before)?;
         if ev.file_dep.get() && !self.file_paths {
             return None;
         }
@@ -68,11 +79,13 @@ impl Env<'_> {
     }
 }
 
-/// An empty environment for a module: constants only, no configs, no paths.
+/// A class-body environment without configs or paths (for the Config declarations
+/// themselves).
 pub fn module_env<'a>(
     module: &'a Module,
     flow_dir: &'a Path,
     before: usize,
+    class_bound: &'a HashSet<String>,
     empty_attrs: &'a HashMap<String, String>,
     empty_configs: &'a HashMap<String, Option<Literal>>,
 ) -> Env<'a> {
@@ -80,6 +93,7 @@ pub fn module_env<'a>(
         module,
         flow_dir,
         before,
+        class_bound: Some(class_bound),
         config_attrs: empty_attrs,
         configs: empty_configs,
         file_paths: false,
@@ -253,9 +267,15 @@ impl Ev<'_, '_> {
             if let Some(v) = locals.get(name) {
                 return Some(v.clone());
             }
-        } else if let Some(cfg) = self.env.config_attrs.get(name) {
-            // Class scope: a Config attribute of the class being defined.
-            return Some(V::Config(self.env.configs.get(cfg)?.clone()?));
+        } else {
+            // Class scope: a Config attribute of the class being defined, or another name
+            // its body binds (shadowing the module's).
+            if let Some(cfg) = self.env.config_attrs.get(name) {
+                return Some(V::Config(self.env.configs.get(cfg)?.clone()?));
+            }
+            if self.env.class_bound.is_some_and(|b| b.contains(name)) {
+                return None;
+            }
         }
         let m = self.env.module;
         match m.symbol(name) {
@@ -287,8 +307,9 @@ impl Ev<'_, '_> {
                 Some(V::Builtin(name.to_string()))
             }
             Bindings::Once(i) if i < before => match &m.ast.body[i] {
-                Stmt::Assign(a) => self.expr(&a.value, None, i),
-                Stmt::AnnAssign(a) => self.expr(a.value.as_deref()?, None, i),
+                // Module scope: class-body names are not visible there.
+                Stmt::Assign(a) => self.expr(&a.value, Some(&Locals::new()), i),
+                Stmt::AnnAssign(a) => self.expr(a.value.as_deref()?, Some(&Locals::new()), i),
                 Stmt::FunctionDef(f) if f.decorator_list.is_empty() && !f.is_async => {
                     Some(V::Func(i))
                 }
@@ -391,7 +412,7 @@ impl Ev<'_, '_> {
             let v = match args.get(i) {
                 Some(a) => a.clone(),
                 // Defaults are evaluated where the function is defined (module scope).
-                None => self.lit(param.default.as_deref()?, None, before)?,
+                None => self.lit(param.default.as_deref()?, Some(&Locals::new()), before)?,
             };
             locals.insert(param.parameter.name.id.to_string(), V::Lit(v));
         }
@@ -804,10 +825,12 @@ mod tests {
         let attrs = HashMap::from([("cfg".to_string(), "config".to_string())]);
         let cfg = Literal::from_json(&serde_json::json!({"retries": 2, "env": {"X": "y"}}));
         let configs = HashMap::from([("config".to_string(), Some(cfg))]);
+        let bound = HashSet::from(["SHADOWED".to_string()]);
         let env = Env {
             module: &m,
             flow_dir: Path::new("/d"),
             before: last,
+            class_bound: Some(&bound),
             config_attrs: &attrs,
             configs: &configs,
             file_paths,
@@ -837,6 +860,10 @@ mod tests {
         );
         assert_eq!(eval_last("def f(ctx):\n    return 1\nx = f\n", false), None);
         assert_eq!(eval_last("x = undefined\n", false), None);
+        // A name the class body binds shadows the module's.
+        assert_eq!(eval_last("SHADOWED = 1\nx = SHADOWED\n", false), None);
+        // A module constant's value is evaluated at module scope (no class names).
+        assert_eq!(eval_last("A = 2\nB = A * 2\nx = B\n", false), Some(int(4)));
     }
 
     #[test]

@@ -309,10 +309,26 @@ impl Extractor {
         let no_attrs: HashMap<String, String> = HashMap::new();
         let no_configs: HashMap<String, Option<Literal>> = HashMap::new();
         let mut config_attrs: HashMap<ClassRef, HashMap<String, String>> = HashMap::new();
+        // Names each class body binds: in class scope they shadow module-level names.
+        let no_bound: HashSet<String> = HashSet::new();
+        let class_bound: HashMap<ClassRef, HashSet<String>> = mro
+            .iter()
+            .filter_map(|&cr| {
+                let cl = loader.module(cr.0).class(cr.1)?;
+                Some((cr, class_bindings(cl).into_keys().collect()))
+            })
+            .collect();
         for &cr in &mro {
             let m = loader.module(cr.0);
             let Some(cl) = m.class(cr.1) else { continue };
-            let env = eval::module_env(m, &flow_dir, cr.1, &no_attrs, &no_configs);
+            let env = eval::module_env(
+                m,
+                &flow_dir,
+                cr.1,
+                class_bound.get(&cr).unwrap_or(&no_bound),
+                &no_attrs,
+                &no_configs,
+            );
             let mut own = HashMap::new();
             for (attr, call) in class_calls(cl) {
                 if matches!(m.resolve(&call.func), Symbol::Metaflow(k) if k == "Config")
@@ -343,7 +359,14 @@ impl Extractor {
             let Some(cfg_name) = config_attrs.get(cr).and_then(|a| a.get(name)) else {
                 continue;
             };
-            let env = eval::module_env(m, &flow_dir, cr.1, &no_attrs, &no_configs);
+            let env = eval::module_env(
+                m,
+                &flow_dir,
+                cr.1,
+                class_bound.get(&cr).unwrap_or(&no_bound),
+                &no_attrs,
+                &no_configs,
+            );
             config_values.insert(cfg_name.clone(), config_default(&env, call));
         }
         let mut steps = Vec::new();
@@ -356,6 +379,7 @@ impl Extractor {
                 module: m,
                 flow_dir: &flow_dir,
                 before: cr.1,
+                class_bound: Some(class_bound.get(cr).unwrap_or(&no_bound)),
                 config_attrs: config_attrs.get(cr).unwrap_or(&no_attrs),
                 configs: &config_values,
                 file_paths: false,
@@ -421,6 +445,7 @@ impl Extractor {
                 module: m,
                 flow_dir: &flow_dir,
                 before: cr.1,
+                class_bound: Some(class_bound.get(&cr).unwrap_or(&no_bound)),
                 config_attrs: config_attrs.get(&cr).unwrap_or(&no_attrs),
                 configs: &config_values,
                 file_paths: false,
@@ -888,6 +913,7 @@ fn parse_next(env: &Env, f: &StmtFunctionDef) -> NextCall {
                         _ if binds_locally(f, expr) => None,
                         // A method body does not see class-scope names (configs).
                         _ => Env {
+                            class_bound: None,
                             config_attrs: &HashMap::new(),
                             ..*env
                         }
@@ -1106,6 +1132,7 @@ fn opened_files(env: &Env, f: &StmtFunctionDef) -> Vec<(String, Loc)> {
                 };
                 let env = Env {
                     file_paths: true,
+                    class_bound: None,
                     config_attrs: &HashMap::new(),
                     ..*self.env
                 };
