@@ -363,7 +363,7 @@ impl Extractor {
                 m,
                 &flow_dir,
                 cr.1,
-                class_bound.get(&cr).unwrap_or(&no_bound),
+                class_bound.get(cr).unwrap_or(&no_bound),
                 &no_attrs,
                 &no_configs,
             );
