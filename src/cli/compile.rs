@@ -44,6 +44,10 @@ pub struct CompileFlags {
     /// the flow's directory with one of them is shipped.
     #[arg(long, value_name = "SUFFIXES")]
     pub package_suffixes: Option<String>,
+    /// Set by commands that only address an already deployed flow (`trigger`, ...): the
+    /// code package is not walked (only the flow file is bundled), since nothing is sent.
+    #[arg(skip)]
+    pub address_only: bool,
     /// @project branch (`test.<B>`, or `prod.<B>` with --production).
     #[arg(long, conflicts_with = "production")]
     pub branch: Option<String>,
@@ -214,7 +218,11 @@ pub fn compile_flags(f: &CompileFlags) -> Result<Compiled, i32> {
         max_workers: f.max_workers,
         max_num_splits: f.max_num_splits,
         max_flow_bytes: f.max_flow_bytes,
-        package_suffixes: crate::emit::bundle::package_suffixes(f.package_suffixes.as_deref()),
+        package_suffixes: if f.address_only {
+            Vec::new()
+        } else {
+            crate::emit::bundle::package_suffixes(f.package_suffixes.as_deref())
+        },
         branch: f.branch.clone(),
         production: f.production,
         tags: f.tags.clone(),

@@ -144,7 +144,12 @@ pub fn build_with(
         .to_path_buf();
     let flow_rel = rel_of(&root, &flow_file).ok_or("flow file outside its directory")?;
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    let mut package = package_walk(&root, suffixes);
+    // No suffixes: the flow file alone (a compile that only addresses a deployed flow).
+    let mut package = if suffixes.is_empty() {
+        BTreeMap::new()
+    } else {
+        package_walk(&root, suffixes)
+    };
     // `python flow.py` runs the flow file whatever its name.
     package.insert(flow_rel.clone(), flow_file.clone());
     for (rel, path) in package {

@@ -41,7 +41,7 @@ pub struct CompileOptions {
     /// once (in the start step); every step adds its plan and the ~3 KB bootstrap.
     pub max_flow_bytes: usize,
     /// The code package's file suffixes (Metaflow's defaults plus `--package-suffixes`,
-    /// resolved once by [`bundle::package_suffixes`]).
+    /// resolved once by [`bundle::package_suffixes`]); empty: the flow file alone.
     pub package_suffixes: Vec<String>,
     pub branch: Option<String>,
     pub production: bool,
