@@ -77,6 +77,10 @@ pub struct Resolved {
     pub settings: Option<ResolvedSettings>,
     /// Values that were not JSON (the extension wrote their `repr()`).
     pub unserializable: Vec<Unserializable>,
+    /// Files Metaflow's own code package would carry besides the flow's directory: the
+    /// Metaflow extensions in use (`package_files`: `{path, arcname}`; MF
+    /// `extension_support.package_mfext_all`), as (name in the bundle, file to read).
+    pub package_files: Vec<(String, PathBuf)>,
 }
 
 /// One entry of `unserializable`.
@@ -101,6 +105,8 @@ pub struct EmitOverlay {
     /// `_mfwm/config.json` of the bundle (present iff `configs` is non-empty).
     pub config_json: Option<String>,
     pub configs: Vec<String>,
+    /// Extra files of the code bundle (name in the bundle, file to read).
+    pub package_files: Vec<(String, PathBuf)>,
 }
 
 impl EmitOverlay {
@@ -426,6 +432,26 @@ impl Resolved {
             None | Some(Json::Null) => None,
             Some(s) => Some(Reader::settings(s, "$.settings")?),
         };
+        let mut package_files = vec![];
+        if let Some(pf) = root.get("package_files").filter(|u| !u.is_null()) {
+            for (i, e) in arr(pf, "$.package_files")?.iter().enumerate() {
+                let p = format!("$.package_files[{i}]");
+                let m = obj(e, &p)?;
+                let path = string(field(m, &p, "path")?, &sub(&p, "path"))?;
+                let arcname = string(field(m, &p, "arcname")?, &sub(&p, "arcname"))?;
+                let safe = arcname.starts_with("metaflow_extensions/")
+                    && !arcname.contains("..")
+                    && !arcname.contains('\\')
+                    && Path::new(&path).is_absolute();
+                if !safe {
+                    return Err(at(
+                        &p,
+                        format!("not a Metaflow extension file ({arcname} from {path})"),
+                    ));
+                }
+                package_files.push((arcname, PathBuf::from(path)));
+            }
+        }
         let mut unserializable = vec![];
         if let Some(u) = root.get("unserializable").filter(|u| !u.is_null()) {
             for (i, e) in arr(u, "$.unserializable")?.iter().enumerate() {
@@ -470,6 +496,7 @@ impl Resolved {
             configs,
             settings,
             unserializable,
+            package_files,
         })
     }
 
@@ -484,6 +511,7 @@ impl Resolved {
                 s
             }),
             configs: self.configs.clone(),
+            package_files: self.package_files.clone(),
         }
     }
 

@@ -533,6 +533,12 @@ mod shell_safety {
             input: InputPlan::Same {
                 pred: "start".into(),
             },
+            task_prefixes: [
+                ("s".to_string(), "t2".to_string()),
+                ("start".to_string(), "t1".to_string()),
+            ]
+            .into_iter()
+            .collect(),
             in_loop: false,
             user_retries: 0,
             attempts: 0,

@@ -26,6 +26,10 @@ use sha2::{Digest, Sha256};
 const RUNTIME_FILES: &[(&str, &str)] = &[
     ("_mfwm/runner.py", include_str!("runtime/_mfwm/runner.py")),
     (
+        "_mfwm/mfwm_logs.py",
+        include_str!("runtime/_mfwm/mfwm_logs.py"),
+    ),
+    (
         "_mfwm/metaflow_extensions/mfwindmill/plugins/mfextinit_mfwindmill.py",
         include_str!(
             "runtime/_mfwm/metaflow_extensions/mfwindmill/plugins/mfextinit_mfwindmill.py"

@@ -119,6 +119,8 @@ struct Emitter<'a> {
     bundle_sha: String,
     flow_rel: String,
     start_id: String,
+    /// `t<k>` of every step (design §4.1).
+    task_prefix: HashMap<String, String>,
     params_expr: String,
     plan_params: Vec<script::PlanParam>,
     top_extra: Vec<String>,
@@ -267,6 +269,12 @@ impl<'a> Emitter<'a> {
             Some(Transition::SplitSwitch) => "split-switch",
             _ => node.node_type.map_or("linear", |t| t.as_str()),
         };
+        let mut task_prefixes = std::collections::BTreeMap::new();
+        for st in std::iter::once(name).chain(input.pred()) {
+            if let Some(p) = self.task_prefix.get(st) {
+                task_prefixes.insert(st.to_string(), p.clone());
+            }
+        }
         let plan = StepPlan {
             v: 1,
             flow: self.g.flow.name.clone(),
@@ -279,6 +287,7 @@ impl<'a> Emitter<'a> {
             top,
             init_top,
             input,
+            task_prefixes,
             in_loop,
             user_retries: user,
             attempts,
@@ -669,6 +678,17 @@ impl<'a> Emitter<'a> {
     }
 }
 
+/// `t<k>` for every step, k = 1 + its place in Metaflow's `sorted_nodes` (the traversal
+/// order): distinct for distinct steps, so `t<k>-<segs>` is unique within a run, and known
+/// statically to every step that names another step's task (design §4.1).
+fn task_prefixes(g: &FlowGraph) -> HashMap<String, String> {
+    g.sorted_nodes
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| (g.nodes[i].name.to_string(), format!("t{}", k + 1)))
+        .collect()
+}
+
 /// Files a flow names (IncludeFile and Config defaults that are existing files).
 fn named_files(flow: &Flow, dir: &Path) -> Vec<String> {
     let mut out = vec![];
@@ -760,6 +780,7 @@ pub fn compile_with(
             return Err(errors);
         }
     };
+
     for k in &settings.skipped_secrets {
         warnings.push(format!(
             "{k} looks like a secret and is NOT embedded in the compiled flow; give it to the Windmill workers through their environment"
@@ -802,11 +823,26 @@ pub fn compile_with(
         .ok()
         .and_then(|p| p.parent().map(Path::to_path_buf))
         .unwrap_or_default();
-    let extra: Vec<(String, Vec<u8>)> = overlay
+    let mut extra: Vec<(String, Vec<u8>)> = overlay
         .and_then(|o| o.config_json.clone())
         .map(|j| (crate::resolved::CONFIG_FILE.to_string(), j.into_bytes()))
         .into_iter()
         .collect();
+    // The Metaflow extensions in use travel in the bundle, as in Metaflow's own code
+    // package (Argo's workers get them there): at the bundle root, next to the flow file,
+    // so the step's `python flow.py` finds them on sys.path[0].
+    for (arcname, path) in overlay
+        .map(|o| o.package_files.as_slice())
+        .unwrap_or_default()
+    {
+        match std::fs::read(path) {
+            Ok(bytes) => extra.push((arcname.clone(), bytes)),
+            Err(e) => errors.push(format!(
+                "Metaflow extension file {} cannot be read for the code bundle: {e}",
+                path.display()
+            )),
+        }
+    }
     let built = bundle::build_with(
         &opts.flow_file,
         &opts.package_suffixes,
@@ -832,6 +868,7 @@ pub fn compile_with(
         bundle_sha: bundle.sha256.clone(),
         flow_rel,
         start_id: step_id(start.name),
+        task_prefix: task_prefixes(&g),
         params_expr,
         plan_params,
         top_extra: proj

@@ -35,6 +35,18 @@ pub enum InputPlan {
     Ref,
 }
 
+impl InputPlan {
+    /// The predecessor step named by the plan (whose task ids the runner forms).
+    pub fn pred(&self) -> Option<&str> {
+        match self {
+            InputPlan::Same { pred } | InputPlan::Split { pred } | InputPlan::Foreach { pred } => {
+                Some(pred)
+            }
+            _ => None,
+        }
+    }
+}
+
 /// One parameter as the runner passes it to `init`.
 #[derive(Debug, Clone, Serialize)]
 pub struct PlanParam {
@@ -66,6 +78,10 @@ pub struct StepPlan {
     /// Top-level options of `init` and `dump`.
     pub init_top: Vec<String>,
     pub input: InputPlan,
+    /// Task-id prefixes (`t<k>`, k = 1 + the step's place in Metaflow's `sorted_nodes`) of
+    /// this step and of the predecessor its input plan names: a task id is the prefix plus
+    /// `-<seg>` per enclosing loop, so ids are unique within a run (design §4.1).
+    pub task_prefixes: std::collections::BTreeMap<String, String>,
     /// The step is the body of a recursive-switch loop: the last index segment is `w<k>`.
     #[serde(rename = "loop")]
     pub in_loop: bool,

@@ -143,6 +143,8 @@ def snapshot(pathspec):
             "parents": parents,
             "attempt": t.current_attempt,
             "successful": t.successful,
+            # Task logs (issue 11): what the step printed, as Metaflow's client reads it.
+            "stdout": t.stdout,
         }
     return snap
 

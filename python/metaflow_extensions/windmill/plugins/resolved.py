@@ -9,6 +9,7 @@ the contract is docs/metaflow-resolved.md) so that the binary compiles what Meta
 """
 
 import json
+import os
 
 from metaflow.parameters import DeployTimeField, JSONTypeClass, deploy_time_eval
 
@@ -106,6 +107,28 @@ def _flow_decorators(flow, unser):
     return out
 
 
+def _package_files():
+    """The Metaflow extensions in use, as Metaflow's code package carries them to remote
+    workers (MF `metaflow/package/`: `extension_support.package_mfext_all()`), so that a
+    flow whose decorators or flow options come from an extension runs the same on Windmill.
+    Two differences: our own extension (the `windmill` command group and deployer, which
+    only the deploying side needs) is left out, and so is the `metaflow_extensions/__init__.py`
+    Metaflow adds: the bundle also carries mf-windmill's internal extension on PYTHONPATH,
+    and both must stay portions of one namespace package."""
+    from metaflow.extension_support import package_mfext_all
+
+    ours = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = []
+    for path, arcname in package_mfext_all():
+        path = os.path.abspath(path)
+        if arcname == "metaflow_extensions/__init__.py":
+            continue
+        if os.path.commonpath([path, ours]) == ours:
+            continue
+        out.append({"path": path, "arcname": arcname.replace(os.sep, "/")})
+    return out
+
+
 def document(obj):
     """The resolved document for the flow of a Metaflow CLI context object."""
     from metaflow import __version__ as mf_version
@@ -157,6 +180,9 @@ def document(obj):
             "monitor": obj.monitor.TYPE,
         },
     }
+    package_files = _package_files()
+    if package_files:
+        doc["package_files"] = package_files
     if unser.where:
         doc["unserializable"] = unser.where
     return doc

@@ -28,9 +28,11 @@ def die(msg, code=1):
     sys.exit(code)
 
 
-def tid(segs):
-    """Task id of an index path: t, t-1, t-1-2, t-0-w3 (non-numeric, no / : , !)."""
-    return "t" + "".join("-" + s for s in segs)
+def tid(prefix, segs):
+    """Task id of a step's task at an index path: the step's prefix `t<k>` (unique per step,
+    fixed at compile time) plus one segment per enclosing loop: t3, t5-1, t6-1-2, t4-0-w3.
+    Unique within a run, non-numeric, no / : , ! (design §4.1)."""
+    return prefix + "".join("-" + s for s in segs)
 
 
 def windmill_attempt():
@@ -79,21 +81,36 @@ def param_env_value(ptype, value):
     return json.dumps(value)
 
 
-def run(cmd, cwd, env, stdout=None):
+def run(cmd, cwd, env, stdout=None, logs=None):
     """subprocess.run(cmd, cwd=cwd, env=env).returncode, without importing subprocess:
     os.posix_spawn with the same inherited stdio; on any exception (e.g. SIGINT) the child
-    is killed before re-raising, as subprocess.run does."""
+    is killed before re-raising, as subprocess.run does. With `logs` (a `mfwm_logs.Capture`)
+    the child's stdout and stderr go through pipes that the capture copies to ours (the
+    Windmill job log, live) and to Metaflow's log files."""
     actions = []
+    pipes = None
     if stdout is not None:
         actions.append((os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0))
         actions.append((os.POSIX_SPAWN_DUP2, 1, 2))
+    elif logs is not None:
+        pipes = (os.pipe(), os.pipe())
+        actions.append((os.POSIX_SPAWN_DUP2, pipes[0][1], 1))
+        actions.append((os.POSIX_SPAWN_DUP2, pipes[1][1], 2))
+        for r, w in pipes:
+            actions.append((os.POSIX_SPAWN_CLOSE, r))
+            actions.append((os.POSIX_SPAWN_CLOSE, w))
     prev = os.getcwd()
     os.chdir(cwd)  # posix_spawn has no cwd argument; the child inherits ours
     try:
         pid = os.posix_spawn(cmd[0], cmd, env, file_actions=actions)
     finally:
         os.chdir(prev)
+        if pipes is not None:
+            for _, w in pipes:
+                os.close(w)
     try:
+        if pipes is not None:
+            logs.pump(pipes[0][0], pipes[1][0])
         _, status = os.waitpid(pid, 0)
     except BaseException:
         try:
@@ -161,6 +178,15 @@ def main(plan, argv, cache, loads):
     job_dir = os.getcwd()
     code_dir = os.path.join(job_dir, "code")
     copy_tree(cache, code_dir)
+    if plan.get("local_root") and not os.path.lexists(os.path.join(code_dir, ".metaflow")):
+        # Cards of the local datastore: Metaflow's card CLI writes them under the first
+        # `.metaflow` directory found from its cwd (MF plugins/cards/card_datastore.py
+        # `get_storage_root`) and the card client reads `<ds-root>/mf.cards` (MF
+        # card_client.py `_get_flow_datastore`, ds-root = the task's datastore root). The
+        # step runs in ./code, so ./code/.metaflow is the datastore root: cards land where
+        # `get_cards` and `python flow.py card get` look. (METAFLOW_CARD_LOCALROOT would not
+        # do: with it set, Metaflow 2.19.39 writes cards directly under the datastore root.)
+        os.symlink(plan["local_root"], os.path.join(code_dir, ".metaflow"))
 
     flow = plan["flow"]
     step = plan["step"]
@@ -175,7 +201,8 @@ def main(plan, argv, cache, loads):
         die("invalid run id %r (results of the start step missing?)" % run_id)
 
     segs = [s for s in index_path.split("-")] if index_path else []
-    task_id = tid(segs)
+    prefixes = plan["task_prefixes"]
+    task_id = tid(prefixes[step], segs)
 
     # --- attempt number -------------------------------------------------------------
     attempt = 0
@@ -214,17 +241,17 @@ def main(plan, argv, cache, loads):
         loop_k = int(segs[-1][1:])
         base = segs[:-1]
     if loop_k is not None and loop_k > 0:
-        paths = ["%s/%s/%s" % (run_id, step, tid(base + ["w%d" % (loop_k - 1)]))]
+        paths = ["%s/%s/%s" % (run_id, step, tid(prefixes[step], base + ["w%d" % (loop_k - 1)]))]
     else:
         mode = inp["mode"]
         if mode == "params":
             paths = ["%s/_parameters/params" % run_id]
         elif mode == "same":
-            paths = ["%s/%s/%s" % (run_id, inp["pred"], tid(base))]
+            paths = ["%s/%s/%s" % (run_id, inp["pred"], tid(prefixes[inp["pred"]], base))]
         elif mode == "split":
             if not base:
                 die("internal error: split step %s without an index" % step)
-            paths = ["%s/%s/%s" % (run_id, inp["pred"], tid(base[:-1]))]
+            paths = ["%s/%s/%s" % (run_id, inp["pred"], tid(prefixes[inp["pred"]], base[:-1]))]
             split_index = base[-1]
         elif mode == "branches":
             arr = loads(input_ref)
@@ -237,7 +264,7 @@ def main(plan, argv, cache, loads):
             compressed = "%s/%s/%s-:%s" % (
                 run_id,
                 inp["pred"],
-                tid(base),
+                tid(prefixes[inp["pred"]], base),
                 ",".join(str(i) for i in range(n)),
             )
         elif mode == "tails":
@@ -321,7 +348,18 @@ def main(plan, argv, cache, loads):
         cmd += ["--namespace", plan["namespace"]]
     sys.stderr.write("mf-windmill: %s/%s/%s/%s attempt %d\n" % (flow, run_id, step, task_id, attempt))
     sys.stderr.flush()
-    rc = run(cmd, code_dir, env)
+    # The task's stdout and stderr become Metaflow's task logs for this attempt, as Argo's
+    # step command saves them (mflog: `bash_capture_logs` + `save_logs`), on success and
+    # on failure; they still stream live into the Windmill job log.
+    import mfwm_logs
+
+    logs = mfwm_logs.Capture(os.path.join(job_dir, ".logs"))
+    try:
+        rc = run(cmd, code_dir, env, logs=logs)
+    finally:
+        logs.save(
+            plan, env, "%s/%s/%s/%s" % (flow, run_id, step, task_id), attempt, code_dir, run
+        )
     if rc != 0:
         die("step %s failed (exit %d)" % (step, rc), rc)
 
