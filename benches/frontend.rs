@@ -110,6 +110,7 @@ fn options(flow_file: PathBuf) -> CompileOptions {
         max_workers: 16,
         max_num_splits: 100,
         max_flow_bytes: 0,
+        package_suffixes: mf_windmill::emit::bundle::package_suffixes(None),
         branch: None,
         production: false,
         tags: vec![],

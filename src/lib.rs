@@ -3,7 +3,8 @@
 //!
 //! The pipeline is visible in the module names:
 //! `parse` (Python source → flow model) → `graph` (Metaflow's FlowGraph + lint) →
-//! `emit` (OpenFlow) → `api` (Windmill REST) / `local` (local executor). `diag` carries
+//! `emit` (OpenFlow) → `api` (Windmill REST) / `local` (local executor). `package` holds
+//! Metaflow's code-package rules (graph and emit follow them). `diag` carries
 //! diagnostics for all stages; `cli` resolves arguments and drives the stages.
 
 pub mod api;
@@ -12,5 +13,6 @@ pub mod diag;
 pub mod emit;
 pub mod graph;
 pub mod local;
+pub mod package;
 pub mod parse;
 pub mod resolved;

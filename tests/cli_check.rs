@@ -738,7 +738,7 @@ fn check_and_compile_agree_on_event_decorators() {
             true,
         ),
         ("@exit_hook(on_success=[notify])", "exit_hook", "", true),
-        ("@exit_hook(on_success=HOOKS)", "exit_hook", "WM209", false),
+        ("@exit_hook(on_success=HOOKS)", "exit_hook", "WM211", false),
     ];
     for (i, (deco, import, code, compiles)) in cases.iter().enumerate() {
         let src = format!(

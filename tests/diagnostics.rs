@@ -109,13 +109,13 @@ class DuplicateDecoratorFlow(FlowSpec):
     Case {
         name: "mf007_dynamic_step_argument",
         code: "MF007",
-        source: br#"from metaflow import FlowSpec, step
+        source: br#"import os
 
-IS_START = True
+from metaflow import FlowSpec, step
 
 
 class DynamicStepArgumentFlow(FlowSpec):
-    @step(start=IS_START)
+    @step(start=os.environ.get("START") == "1")
     def begin(self):
         self.next(self.end)
 
@@ -187,6 +187,66 @@ class DuplicateParameterFlow(FlowSpec):
 class SeparatorFlow(FlowSpec):
     counts = Parameter("counts", type=int, default=1, separator=",")
 
+    @step
+    def start(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+"#,
+    },
+    Case {
+        name: "mf012_catch_on_split",
+        code: "MF012",
+        source: br#"from metaflow import FlowSpec, catch, step
+
+
+class CatchForeachFlow(FlowSpec):
+    @catch(var="error")
+    @step
+    def start(self):
+        self.items = [1, 2]
+        self.next(self.work, foreach="items")
+
+    @step
+    def work(self):
+        self.next(self.join)
+
+    @step
+    def join(self, inputs):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+"#,
+    },
+    Case {
+        name: "mf013_retry_too_many",
+        code: "MF013",
+        source: br#"from metaflow import FlowSpec, retry, step
+
+
+class RetryFiveFlow(FlowSpec):
+    @retry(times=5)
+    @step
+    def start(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+"#,
+    },
+    Case {
+        name: "mf014_timeout_without_duration",
+        code: "MF014",
+        source: br#"from metaflow import FlowSpec, step, timeout
+
+
+class TimeoutZeroFlow(FlowSpec):
+    @timeout(seconds=0)
     @step
     def start(self):
         self.next(self.end)
@@ -651,8 +711,8 @@ class CondaBaseFlow(FlowSpec):
 "#,
     },
     Case {
-        name: "wm209_exit_hook_functions",
-        code: "WM209",
+        name: "wm211_exit_hook_functions",
+        code: "WM211",
         source: br#"from metaflow import FlowSpec, exit_hook, step
 
 
@@ -677,13 +737,13 @@ class ExitHookListFlow(FlowSpec):
     Case {
         name: "wm203_dynamic_decorator_argument",
         code: "WM203",
-        source: br#"from metaflow import FlowSpec, retry, step
+        source: br#"import os
 
-RETRIES = 3
+from metaflow import FlowSpec, retry, step
 
 
 class RetryNonliteralFlow(FlowSpec):
-    @retry(times=RETRIES)
+    @retry(times=int(os.environ["RETRIES"]))
     @step
     def start(self):
         self.next(self.end)
@@ -698,14 +758,13 @@ class RetryNonliteralFlow(FlowSpec):
         code: "WM204",
         source: br#"from metaflow import FlowSpec, step
 
-ITEMS_ATTR = "items"
-
 
 class ForeachNonliteralFlow(FlowSpec):
     @step
     def start(self):
         self.items = [1, 2, 3]
-        self.next(self.work, foreach=ITEMS_ATTR)
+        self.attr = "items"
+        self.next(self.work, foreach=self.attr)
 
     @step
     def work(self):
@@ -777,11 +836,11 @@ class UnknownDecoratorFlow(FlowSpec):
         code: "WM208",
         source: br#"from metaflow import FlowSpec, Parameter, step
 
-BASE = 7
+from helpers import describe
 
 
-class DynamicDefaultFlow(FlowSpec):
-    product = Parameter("product", default=3 * BASE)
+class DynamicHelpFlow(FlowSpec):
+    product = Parameter("product", default=21, help=describe("product"))
 
     @step
     def start(self):
@@ -792,7 +851,50 @@ class DynamicDefaultFlow(FlowSpec):
         pass
 "#,
     },
+    Case {
+        name: "wm209_unknown_default",
+        code: "WM209",
+        source: br#"from metaflow import FlowSpec, Parameter, step
+
+
+def default_region(ctx):
+    return "region-" + ctx.user_name
+
+
+class DeployTimeDefaultFlow(FlowSpec):
+    region = Parameter("region", default=default_region)
+
+    @step
+    def start(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+"#,
+    },
+    Case {
+        name: "wm210_unpackaged_file",
+        code: "WM210",
+        source: br#"from metaflow import FlowSpec, step
+
+
+class OpensCsvFlow(FlowSpec):
+    @step
+    def start(self):
+        with open("lookup.csv") as fh:
+            self.rows = fh.read().splitlines()
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+"#,
+    },
 ];
+
+/// Files written next to a case's flow (case name, file name, content).
+const SIDE_FILES: &[(&str, &str, &[u8])] = &[("wm210_unpackaged_file", "lookup.csv", b"k,v\n")];
 
 /// Run the binary in `dir` and return its stdout, stderr and exit code.
 fn run(dir: &Path, args: &[&str]) -> (String, String, i32) {
@@ -854,6 +956,9 @@ fn snapshots_of_every_code() {
         let dir = tempfile::tempdir().unwrap();
         let file = format!("{}.py", case.name);
         std::fs::write(dir.path().join(&file), case.source).unwrap();
+        for (_, name, data) in SIDE_FILES.iter().filter(|(c, _, _)| *c == case.name) {
+            std::fs::write(dir.path().join(name), data).unwrap();
+        }
 
         let (out, err, exit) = run(
             dir.path(),

@@ -15,6 +15,7 @@ fn compile(rel: &str) -> Value {
         max_workers: 4,
         max_num_splits: 100,
         max_flow_bytes: 2 * 1024 * 1024,
+        package_suffixes: mf_windmill::emit::bundle::package_suffixes(None),
         branch: None,
         production: false,
         tags: vec![],

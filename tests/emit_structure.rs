@@ -18,6 +18,7 @@ pub fn options(flow: &Path) -> CompileOptions {
         max_workers: 16,
         max_num_splits: 100,
         max_flow_bytes: 2 * 1024 * 1024,
+        package_suffixes: mf_windmill::emit::bundle::package_suffixes(None),
         branch: None,
         production: false,
         tags: vec![],
@@ -657,6 +658,16 @@ fn a_non_literal_resource_with_a_mapping_is_an_error() {
     .unwrap();
     let mut opts = options(&flow);
     opts.routing = Routing::resolve(Some(r#"[{"tag": "big", "cpu": 2}]"#), &[]).unwrap();
+    // A module constant is evaluated statically (src/parse/eval.rs): cpu=N is 4, the rule matches.
+    let c = compile_with(&flow, &opts, None).unwrap();
+    let v = serde_json::to_value(&c.openflow).unwrap();
+    assert_eq!(module(&v, "start")["value"]["tag"], "big");
+    // A value only Python knows at import is not.
+    let src = std::fs::read_to_string(&flow).unwrap().replace(
+        "N = 4",
+        "import os\nN = int(os.environ.get(\"N\", \"4\"))",
+    );
+    std::fs::write(&flow, src).unwrap();
     let errs = compile_with(&flow, &opts, None).unwrap_err();
     assert!(
         errs.iter()

@@ -39,6 +39,15 @@ pub struct CompileFlags {
     /// Largest compiled flow accepted, in bytes (0 = no limit).
     #[arg(long, default_value_t = 2 * 1024 * 1024)]
     pub max_flow_bytes: usize,
+    /// More file suffixes for the code package, comma-separated (e.g. `.csv,.json`), added
+    /// to Metaflow's `.py,.R,.RDS` as Metaflow's own --package-suffixes: every file under
+    /// the flow's directory with one of them is shipped.
+    #[arg(long, value_name = "SUFFIXES")]
+    pub package_suffixes: Option<String>,
+    /// Set by commands that only address an already deployed flow (`trigger`, ...): the
+    /// code package is not walked (only the flow file is bundled), since nothing is sent.
+    #[arg(skip)]
+    pub address_only: bool,
     /// @project branch (`test.<B>`, or `prod.<B>` with --production).
     #[arg(long, conflicts_with = "production")]
     pub branch: Option<String>,
@@ -229,6 +238,11 @@ pub fn compile_flags(f: &CompileFlags) -> Result<Compiled, i32> {
         max_workers: f.max_workers,
         max_num_splits: f.max_num_splits,
         max_flow_bytes: f.max_flow_bytes,
+        package_suffixes: if f.address_only {
+            Vec::new()
+        } else {
+            crate::emit::bundle::package_suffixes(f.package_suffixes.as_deref())
+        },
         branch: f.branch.clone(),
         production: f.production,
         tags: f.tags.clone(),

@@ -131,6 +131,9 @@ impl Session {
         let compiled = if usage_kind == Use::Address {
             let mut f = flags.clone();
             f.max_flow_bytes = 0;
+            // Nothing is sent: do not walk the flow's directory for the code package (a
+            // Deployer's `from_deployment` flow file sits in a shared temp directory).
+            f.address_only = true;
             super::compile::compile_flags(&f)?
         } else {
             super::compile::compile_flags(flags)?

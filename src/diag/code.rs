@@ -1,6 +1,7 @@
 //! The registry of diagnostic codes. Codes are stable: never renumber, only add.
 //!
-//! - `MF0xx`: reading the file (syntax, imports, declarations Metaflow rejects on import).
+//! - `MF0xx`: reading the file (syntax, imports, declarations Metaflow rejects on import)
+//!   and initialising its decorators (`step_init`, which `check` runs before lint).
 //! - `MF1xx`: Metaflow's own lint checks (`metaflow/lint.py`), same order, same messages.
 //! - `WM2xx`: what Windmill (or this compiler) cannot honour.
 //!
@@ -53,6 +54,9 @@ codes! {
     ReservedParameterName = "MF009", "reserved-parameter-name", Error, "A parameter is named after one of Metaflow's own command-line options.";
     DuplicateParameter = "MF010", "duplicate-parameter", Error, "Two parameters have the same name (names are case-insensitive).";
     SeparatorOnNonString = "MF011", "separator-on-non-string", Error, "A parameter that is not a string has a separator.";
+    CatchOnSplit = "MF012", "catch-on-split", Error, "@catch is on a foreach split step or a switch step; Metaflow refuses it when it initialises decorators.";
+    RetryTooMany = "MF013", "retry-too-many", Error, "@retry asks for more retries than Metaflow allows.";
+    TimeoutWithoutDuration = "MF014", "timeout-without-duration", Error, "@timeout has no duration; Metaflow refuses it when it initialises decorators.";
     ReservedWord = "MF101", "reserved-step-name", Error, "A step is named after a reserved word (name, next, input, index, cmd).";
     BasicSteps = "MF102", "missing-start-or-end", Error, "The flow lacks exactly one start step or exactly one end step.";
     AnnotationNameConflict = "MF103", "annotation-name-conflict", Error, "@step(start=True)/@step(end=True) conflicts with a step named start/end.";
@@ -80,7 +84,9 @@ codes! {
     UnhonouredDecorator = "WM206", "unhonoured-decorator", Warning, "A decorator has no effect on Windmill; it is reported rather than silently dropped.";
     UnknownDecorator = "WM207", "unknown-decorator", Warning, "A decorator is not one of Metaflow's; what it does cannot be known statically.";
     DynamicDeclaration = "WM208", "dynamic-declaration", Warning, "A Parameter or Config argument is not a literal; it will be evaluated by Metaflow at run time.";
-    ExitHookFunctions = "WM209", "exit-hook-functions", Error, "@exit_hook's on_success/on_error do not list hook functions by name, or list none.";
+    UnknownDefault = "WM209", "unknown-default", Error, "A Parameter or IncludeFile default cannot be evaluated statically, and the run needs it.";
+    UnpackagedFile = "WM210", "unpackaged-file", Warning, "A step opens a file next to the flow that the code package does not carry (its suffix is not a package suffix).";
+    ExitHookFunctions = "WM211", "exit-hook-functions", Error, "@exit_hook's on_success/on_error do not list hook functions by name, or list none.";
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! The self-contained code bundle: a deterministic gzip'd tar (sorted entries, mtime 0,
-//! uid/gid 0, mode 0644) holding the flow file, the modules of its directory it imports
-//! (transitively), the files it names (IncludeFile / Config defaults), the runner and the
+//! uid/gid 0, mode 0644) holding what Metaflow's code package holds (every file under the
+//! flow's directory whose name has a package suffix: `.py`, `.R`, `.RDS` and those of
+//! `--package-suffixes`; metaflow/package, packaging_sys/utils.py), the files the flow names
+//! (IncludeFile / Config defaults, read from the bundle at run time), the runner and the
 //! Metaflow extension. Paths are relative to the flow's directory.
 //!
 //! One bundle per flow: only the start step's script carries it (base64); the start step
@@ -50,42 +52,7 @@ pub struct Bundle {
     pub base64: String,
 }
 
-/// `import a.b`, `from a import b`, `from .x import y`: the module names a line imports,
-/// with their leading-dot level. A line-based scan (imports inside functions included).
-fn imports(text: &str) -> Vec<(u32, String, Vec<String>)> {
-    let mut out = Vec::new();
-    for line in text.lines() {
-        let l = line.trim_start();
-        if let Some(rest) = l.strip_prefix("from ") {
-            let mut parts = rest.splitn(2, " import ");
-            let module = parts.next().unwrap_or("").trim();
-            let names: Vec<String> = parts
-                .next()
-                .unwrap_or("")
-                .split(',')
-                .map(|n| {
-                    n.trim()
-                        .trim_matches(|c| c == '(' || c == ')')
-                        .split_whitespace()
-                        .next()
-                        .unwrap_or("")
-                        .to_string()
-                })
-                .filter(|n| !n.is_empty() && n != "*")
-                .collect();
-            let level = module.chars().take_while(|&c| c == '.').count() as u32;
-            out.push((level, module.trim_start_matches('.').to_string(), names));
-        } else if let Some(rest) = l.strip_prefix("import ") {
-            for m in rest.split(',') {
-                let m = m.split_whitespace().next().unwrap_or("");
-                if !m.is_empty() {
-                    out.push((0, m.to_string(), vec![]));
-                }
-            }
-        }
-    }
-    out
-}
+pub use crate::package::{DEFAULT_PACKAGE_SUFFIXES, package_suffixes, suffix_matches};
 
 fn rel_of(root: &Path, p: &Path) -> Option<String> {
     let rel = p.strip_prefix(root).ok()?;
@@ -95,63 +62,81 @@ fn rel_of(root: &Path, p: &Path) -> Option<String> {
     Some(rel.to_string_lossy().replace('\\', "/"))
 }
 
-/// The flow file and the sibling modules it imports, transitively.
-fn python_closure(root: &Path, flow_file: &Path) -> BTreeMap<String, PathBuf> {
-    let mut found = BTreeMap::new();
-    let mut todo = vec![flow_file.to_path_buf()];
-    while let Some(f) = todo.pop() {
-        let Some(rel) = rel_of(root, &f) else {
-            continue;
+/// What Metaflow's code package carries from the flow's directory (`MetaflowPackage`,
+/// `packaging_sys.utils.walk` over `util.walk_without_cycles`): every file under it, at any
+/// depth, whose name matches a package suffix; `__pycache__` and hidden directories are
+/// skipped; a symlinked directory is followed once per branch (cycles are broken). Relative
+/// path → file, sorted.
+fn package_walk(root: &Path, suffixes: &[String]) -> BTreeMap<String, PathBuf> {
+    fn recurse(
+        dir: &Path,
+        rel: &str,
+        suffixes: &[String],
+        seen: &std::collections::HashSet<PathBuf>,
+        out: &mut BTreeMap<String, PathBuf>,
+    ) {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
         };
-        if found.contains_key(&rel) {
-            continue;
-        }
-        let text = std::fs::read_to_string(&f).unwrap_or_default();
-        found.insert(rel, f.clone());
-        let dir = f.parent().unwrap_or(root).to_path_buf();
-        for (level, module, names) in imports(&text) {
-            let base = if level == 0 {
-                root.to_path_buf()
-            } else {
-                let mut d = dir.clone();
-                for _ in 1..level {
-                    d = d.parent().map(Path::to_path_buf).unwrap_or(d);
-                }
-                d
+        let mut entries: Vec<_> = rd.filter_map(Result::ok).collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let Some(name) = e.file_name().to_str().map(str::to_string) else {
+                continue;
             };
-            let mut mpath = base.clone();
-            for part in module.split('.').filter(|p| !p.is_empty()) {
-                mpath.push(part);
-            }
-            let mut candidates = vec![mpath.with_extension("py"), mpath.join("__init__.py")];
-            // Packages on the way (`import pkg.sub` needs pkg/__init__.py).
-            let mut pkg = base.clone();
-            for part in module.split('.').filter(|p| !p.is_empty()) {
-                pkg.push(part);
-                candidates.push(pkg.join("__init__.py"));
-            }
-            for n in &names {
-                candidates.push(mpath.join(n).with_extension("py"));
-                candidates.push(mpath.join(n).join("__init__.py"));
-            }
-            for c in candidates {
-                if c.is_file() {
-                    todo.push(c);
+            let path = e.path();
+            let child = if rel.is_empty() {
+                name.clone()
+            } else {
+                format!("{rel}/{name}")
+            };
+            let Ok(meta) = std::fs::metadata(&path) else {
+                continue;
+            };
+            if meta.is_dir() {
+                if name == "__pycache__" || name.starts_with('.') {
+                    continue;
                 }
+                let is_link = e.file_type().is_ok_and(|t| t.is_symlink());
+                let mut seen = seen.clone();
+                if is_link {
+                    let real = std::fs::canonicalize(&path).unwrap_or(path.clone());
+                    if !seen.insert(real) {
+                        continue;
+                    }
+                }
+                recurse(&path, &child, suffixes, &seen, out);
+            } else if meta.is_file() && suffix_matches(&name, suffixes) {
+                out.insert(child, path);
             }
         }
     }
-    found
+    let mut out = BTreeMap::new();
+    recurse(
+        root,
+        "",
+        suffixes,
+        &std::collections::HashSet::new(),
+        &mut out,
+    );
+    out
 }
 
-/// Build the bundle. `named` = extra files relative to the flow's directory (must exist).
-pub fn build(flow_file: &Path, named: &[String]) -> Result<(Bundle, String), String> {
-    build_with(flow_file, named, &[])
+/// Build the bundle: the code package Metaflow would make (`suffixes`, see
+/// [`package_suffixes`]), the flow file itself, and `named` = files the flow names
+/// (IncludeFile / Config defaults) relative to the flow's directory (must exist).
+pub fn build(
+    flow_file: &Path,
+    suffixes: &[String],
+    named: &[String],
+) -> Result<(Bundle, String), String> {
+    build_with(flow_file, suffixes, named, &[])
 }
 
 /// [`build`], plus generated files (relative path, content) next to the runner.
 pub fn build_with(
     flow_file: &Path,
+    suffixes: &[String],
     named: &[String],
     generated: &[(String, Vec<u8>)],
 ) -> Result<(Bundle, String), String> {
@@ -163,7 +148,15 @@ pub fn build_with(
         .to_path_buf();
     let flow_rel = rel_of(&root, &flow_file).ok_or("flow file outside its directory")?;
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    for (rel, path) in python_closure(&root, &flow_file) {
+    // No suffixes: the flow file alone (a compile that only addresses a deployed flow).
+    let mut package = if suffixes.is_empty() {
+        BTreeMap::new()
+    } else {
+        package_walk(&root, suffixes)
+    };
+    // `python flow.py` runs the flow file whatever its name.
+    package.insert(flow_rel.clone(), flow_file.clone());
+    for (rel, path) in package {
         let data =
             std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         files.insert(rel, data);
@@ -252,27 +245,50 @@ mod tests {
     use super::*;
 
     #[test]
-    fn imports_are_scanned() {
-        let v =
-            imports("import os, helpers as h\nfrom .pkg.mod import a, (b)\n  from x import *\n");
-        assert_eq!(v[0], (0, "os".into(), vec![]));
-        assert_eq!(v[1], (0, "helpers".into(), vec![]));
-        assert_eq!(v[2], (1, "pkg.mod".into(), vec!["a".into(), "b".into()]));
-        assert_eq!(v[3], (0, "x".into(), vec![]));
+    fn suffixes_follow_metaflow() {
+        let sx = package_suffixes(Some(".csv, .py,"));
+        assert_eq!(sx, vec![".py", ".R", ".RDS", ".csv"]);
+        assert!(suffix_matches("a.PY", &sx));
+        assert!(suffix_matches("model.rds", &sx));
+        assert!(suffix_matches(".py", &sx));
+        assert!(!suffix_matches(".hidden.py", &sx));
+        assert!(!suffix_matches("data.json", &sx));
     }
 
     #[test]
     fn bundle_is_deterministic() {
         let d = tempfile::tempdir().unwrap();
-        std::fs::write(d.path().join("flow.py"), "import helpers\n").unwrap();
-        std::fs::write(d.path().join("helpers.py"), "X = 1\n").unwrap();
-        std::fs::write(d.path().join("unrelated.py"), "Y = 1\n").unwrap();
-        let (a, rel) = build(&d.path().join("flow.py"), &[]).unwrap();
-        let (b, _) = build(&d.path().join("flow.py"), &[]).unwrap();
+        let p = d.path();
+        std::fs::write(p.join("flow.py"), "import helpers\n").unwrap();
+        std::fs::write(p.join("helpers.py"), "X = 1\n").unwrap();
+        std::fs::write(p.join("unrelated.py"), "Y = 1\n").unwrap();
+        std::fs::write(p.join("data.csv"), "a,b\n").unwrap();
+        std::fs::create_dir_all(p.join("pkg/sub")).unwrap();
+        std::fs::write(p.join("pkg/sub/deep.py"), "Z = 1\n").unwrap();
+        std::fs::create_dir_all(p.join("__pycache__")).unwrap();
+        std::fs::write(p.join("__pycache__/x.py"), "").unwrap();
+        std::fs::create_dir_all(p.join(".hidden")).unwrap();
+        std::fs::write(p.join(".hidden/h.py"), "").unwrap();
+        let sx = package_suffixes(None);
+        let (a, rel) = build(&p.join("flow.py"), &sx, &[]).unwrap();
+        let (b, _) = build(&p.join("flow.py"), &sx, &[]).unwrap();
         assert_eq!(rel, "flow.py");
         assert_eq!(a.sha256, b.sha256);
-        assert!(a.files.contains_key("helpers.py"));
-        assert!(!a.files.contains_key("unrelated.py"));
-        assert!(a.files.contains_key("_mfwm/runner.py"));
+        let names: Vec<&str> = a.files.keys().map(String::as_str).collect();
+        for f in [
+            "flow.py",
+            "helpers.py",
+            "unrelated.py",
+            "pkg/sub/deep.py",
+            "_mfwm/runner.py",
+        ] {
+            assert!(names.contains(&f), "{f} missing: {names:?}");
+        }
+        for f in ["data.csv", "__pycache__/x.py", ".hidden/h.py"] {
+            assert!(!names.contains(&f), "{f} shipped: {names:?}");
+        }
+        // Another suffix when asked.
+        let (c, _) = build(&p.join("flow.py"), &package_suffixes(Some(".csv")), &[]).unwrap();
+        assert!(c.files.contains_key("data.csv"));
     }
 }

@@ -42,6 +42,9 @@ pub struct CompileOptions {
     /// Largest compiled flow accepted, in bytes (0 = no limit). The code bundle travels
     /// once (in the start step); every step adds its plan and the ~3 KB bootstrap.
     pub max_flow_bytes: usize,
+    /// The code package's file suffixes (Metaflow's defaults plus `--package-suffixes`,
+    /// resolved once by [`bundle::package_suffixes`]); empty: the flow file alone.
+    pub package_suffixes: Vec<String>,
     pub branch: Option<String>,
     pub production: bool,
     pub tags: Vec<String>,
@@ -502,11 +505,7 @@ impl<'a> Emitter<'a> {
                         &f2,
                     );
                     let fid = format!("_foreach_{cur}");
-                    let param = next
-                        .foreach_param
-                        .as_ref()
-                        .and_then(|l| l.as_str().map(str::to_string))
-                        .unwrap_or_default();
+                    let param = next.foreach_var.clone().unwrap_or_default();
                     out.push(FlowModule {
                         id: fid.clone(),
                         summary: format!("foreach {cur} ({param})"),
@@ -773,7 +772,12 @@ pub fn compile_with(
             )),
         }
     }
-    let built = bundle::build_with(&opts.flow_file, &named_files(flow, &dir), &extra);
+    let built = bundle::build_with(
+        &opts.flow_file,
+        &opts.package_suffixes,
+        &named_files(flow, &dir),
+        &extra,
+    );
     let (bundle, flow_rel) = match built {
         Ok(b) => b,
         Err(e) => {

@@ -17,7 +17,7 @@ pub fn flow_json(g: &FlowGraph) -> Json {
                 .next
                 .switch_cases
                 .iter()
-                .map(|(k, v)| (k.json_key(), Json::String(v.clone())))
+                .map(|(k, v)| (k.python_str(), Json::String(v.clone())))
                 .collect();
             json!({
                 "name": n.name,
@@ -153,7 +153,7 @@ pub fn dot(g: &FlowGraph) -> String {
                     "\"{}\" -> \"{}\" [label=\"{}\" color=\"blue\" fontcolor=\"blue\"];\n",
                     n.name,
                     v,
-                    dot_escape(&k.json_key())
+                    dot_escape(&k.python_str())
                 ));
             }
         } else {
@@ -197,7 +197,7 @@ pub fn mermaid(g: &FlowGraph) -> String {
                 out.push_str(&format!(
                     "    {} -- \"{}\" --> {}\n",
                     id(n.name),
-                    q(&k.json_key()),
+                    q(&k.python_str()),
                     id(v)
                 ));
             }

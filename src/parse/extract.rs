@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use ruff_python_ast::{Decorator as AstDecorator, Expr, Stmt, StmtClassDef, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextRange};
 
+use super::eval::{self, Env};
 use super::literal::{self, Literal};
 use super::loader::Loader;
 use super::model::*;
@@ -148,6 +149,13 @@ impl Extractor {
             .unwrap_or_default();
         let mut bases = Vec::new();
         for e in &exprs {
+            // The builtin `object` (a plain mixin's base) adds nothing.
+            if matches!(e, Expr::Name(n) if n.id.as_str() == "object")
+                && loader.module(c.0).symbol("object") == Symbol::Other
+                && !loader.module(c.0).binds("object")
+            {
+                continue;
+            }
             let sym = loader.module(c.0).resolve(e);
             let base = match resolve_class_symbol(loader, c.0, sym, 0) {
                 Some(Err(())) => Base::FlowSpec,
@@ -296,30 +304,106 @@ impl Extractor {
                 attrs.entry(name).or_insert((cr, binding));
             }
         }
+        // Configs first: decorators and defaults may read their values.
+        let flow_dir = loader.root_dir().to_path_buf();
+        let no_attrs: HashMap<String, String> = HashMap::new();
+        let no_configs: HashMap<String, Option<Literal>> = HashMap::new();
+        let mut config_attrs: HashMap<ClassRef, HashMap<String, String>> = HashMap::new();
+        // Names each class body binds: in class scope they shadow module-level names.
+        let no_bound: HashSet<String> = HashSet::new();
+        let class_bound: HashMap<ClassRef, HashSet<String>> = mro
+            .iter()
+            .filter_map(|&cr| {
+                let cl = loader.module(cr.0).class(cr.1)?;
+                Some((cr, class_bindings(cl).into_keys().collect()))
+            })
+            .collect();
+        for &cr in &mro {
+            let m = loader.module(cr.0);
+            let Some(cl) = m.class(cr.1) else { continue };
+            let env = eval::module_env(
+                m,
+                &flow_dir,
+                cr.1,
+                class_bound.get(&cr).unwrap_or(&no_bound),
+                &no_attrs,
+                &no_configs,
+            );
+            let mut own = HashMap::new();
+            for (attr, call) in class_calls(cl) {
+                if matches!(m.resolve(&call.func), Symbol::Metaflow(k) if k == "Config")
+                    && let Some(name) = call
+                        .arguments
+                        .args
+                        .first()
+                        .or_else(|| call.arguments.find_keyword("name").map(|k| &k.value))
+                        .and_then(|e| env.eval(e))
+                        .and_then(|l| l.as_str().map(str::to_string))
+                {
+                    own.insert(attr, name);
+                }
+            }
+            config_attrs.insert(cr, own);
+        }
+        let mut config_values: HashMap<String, Option<Literal>> = HashMap::new();
+        for (name, (cr, binding)) in &attrs {
+            let Binding::Value(i) = binding else { continue };
+            let m = loader.module(cr.0);
+            let cl = m.class(cr.1).expect("class ref");
+            let Some(call) = value_call(&cl.body[*i]) else {
+                continue;
+            };
+            if !matches!(m.resolve(&call.func), Symbol::Metaflow(k) if k == "Config") {
+                continue;
+            }
+            let Some(cfg_name) = config_attrs.get(cr).and_then(|a| a.get(name)) else {
+                continue;
+            };
+            let env = eval::module_env(
+                m,
+                &flow_dir,
+                cr.1,
+                class_bound.get(cr).unwrap_or(&no_bound),
+                &no_attrs,
+                &no_configs,
+            );
+            config_values.insert(cfg_name.clone(), config_default(&env, call));
+        }
         let mut steps = Vec::new();
         let mut parameters = Vec::new();
         let mut configs = Vec::new();
         for (name, (cr, binding)) in &attrs {
             let m = loader.module(cr.0);
             let cl = m.class(cr.1).expect("class ref");
+            let env = Env {
+                module: m,
+                flow_dir: &flow_dir,
+                before: cr.1,
+                class_bound: Some(class_bound.get(cr).unwrap_or(&no_bound)),
+                config_attrs: config_attrs.get(cr).unwrap_or(&no_attrs),
+                configs: &config_values,
+                file_paths: false,
+            };
             match binding {
                 Binding::Func(i) => {
                     if let Stmt::FunctionDef(f) = &cl.body[*i]
-                        && let Some(step) = self.step(m, cl, f, name, &flow_name)
+                        && let Some(step) = self.step(&env, cl, f, name, &flow_name)
                     {
                         steps.push(step);
                     }
                 }
                 Binding::Value(i) => {
-                    let value = match &cl.body[*i] {
-                        Stmt::Assign(a) => Some(&*a.value),
-                        Stmt::AnnAssign(a) => a.value.as_deref(),
-                        _ => None,
-                    };
-                    if let Some(Expr::Call(call)) = value {
+                    if let Some(call) = value_call(&cl.body[*i]) {
                         match m.resolve(&call.func) {
                             Symbol::Metaflow(k) if k == "Parameter" || k == "IncludeFile" => {
-                                let args = call_args(m, &call.arguments);
+                                // An IncludeFile default is a path: it may be built from
+                                // `__file__`.
+                                let paths: &[&str] = if k == "IncludeFile" {
+                                    &["default"]
+                                } else {
+                                    &[]
+                                };
+                                let args = call_args(&env, &call.arguments, paths);
                                 parameters.push(ParameterDecl {
                                     attribute: name.clone(),
                                     kind: if k == "Parameter" {
@@ -333,12 +417,17 @@ impl Extractor {
                                 });
                             }
                             Symbol::Metaflow(k) if k == "Config" => {
-                                let args = call_args(m, &call.arguments);
+                                let args = call_args(&env, &call.arguments, &["default"]);
+                                let value = config_attrs
+                                    .get(cr)
+                                    .and_then(|a| a.get(name))
+                                    .and_then(|n| config_values.get(n).cloned().flatten());
                                 configs.push(ConfigDecl {
                                     attribute: name.clone(),
                                     name: first_or_kw(&args, "name"),
                                     args,
                                     loc: loc(m, call.range()),
+                                    value,
                                 });
                             }
                             _ => {}
@@ -352,8 +441,17 @@ impl Extractor {
         for &cr in &mro {
             let m = loader.module(cr.0);
             let Some(cl) = m.class(cr.1) else { continue };
+            let env = Env {
+                module: m,
+                flow_dir: &flow_dir,
+                before: cr.1,
+                class_bound: Some(class_bound.get(&cr).unwrap_or(&no_bound)),
+                config_attrs: config_attrs.get(&cr).unwrap_or(&no_attrs),
+                configs: &config_values,
+                file_paths: false,
+            };
             for d in cl.decorator_list.iter().rev() {
-                let d = decorator(m, d);
+                let d = decorator(&env, d);
                 if !decorators.iter().any(|x| x.name == d.name) {
                     let known = super::decorators::flow_decorator(&d.name);
                     if d.origin == Origin::Metaflow
@@ -379,18 +477,19 @@ impl Extractor {
 
     fn step(
         &mut self,
-        m: &Module,
+        env: &Env,
         _class: &StmtClassDef,
         f: &StmtFunctionDef,
         attr_name: &str,
         flow: &str,
     ) -> Option<Step> {
+        let m = env.module;
         let step_idx = find_step_decorator(m, &f.decorator_list)?;
-        let step_decorator = decorator(m, &f.decorator_list[step_idx]);
+        let step_decorator = decorator(env, &f.decorator_list[step_idx]);
         // Decorators below @step are applied before it: Metaflow's step decorators raise
         // BadStepDecoratorException there (metaflow/decorators.py::_base_step_decorator).
         for d in &f.decorator_list[step_idx + 1..] {
-            let d = decorator(m, d);
+            let d = decorator(env, d);
             if d.origin == Origin::Metaflow {
                 self.diagnostics.push(
                     Diagnostic::new(
@@ -411,7 +510,7 @@ impl Extractor {
         // Applied bottom to top: Metaflow appends each to `func.decorators` in that order.
         let mut decorators: Vec<Decorator> = Vec::new();
         for d in f.decorator_list[..step_idx].iter().rev() {
-            let d = decorator(m, d);
+            let d = decorator(env, d);
             let known = super::decorators::step_decorator(&d.name);
             if d.origin == Origin::Metaflow
                 && known.is_some_and(|k| !k.allow_multiple)
@@ -471,8 +570,9 @@ impl Extractor {
             num_args: f.parameters.args.len(),
             is_start_step,
             is_end_step,
-            next: parse_next(m, f),
+            next: parse_next(env, f),
             doc: docstring(&f.body),
+            opened_files: opened_files(env, f),
         })
     }
 }
@@ -644,9 +744,10 @@ fn find_step_decorator(m: &Module, decos: &[AstDecorator]) -> Option<usize> {
     })
 }
 
-fn decorator(m: &Module, d: &AstDecorator) -> Decorator {
+fn decorator(env: &Env, d: &AstDecorator) -> Decorator {
+    let m = env.module;
     let (func, args, called) = match &d.expression {
-        Expr::Call(c) => (&*c.func, call_args(m, &c.arguments), true),
+        Expr::Call(c) => (&*c.func, call_args(env, &c.arguments, &[]), true),
         e => (e, Vec::new(), false),
     };
     let (name, origin) = match m.resolve(func) {
@@ -662,17 +763,31 @@ fn decorator(m: &Module, d: &AstDecorator) -> Decorator {
     }
 }
 
-fn call_args(m: &Module, args: &ruff_python_ast::Arguments) -> Vec<Arg> {
-    let value = |e: &Expr| match literal::literal_eval(e) {
-        Some(l) => ArgValue::Literal(l),
-        None => ArgValue::Dynamic(m.source.slice(e.range()).to_string()),
+/// The arguments of a call, each evaluated statically where it can be (see [`eval`]);
+/// `paths` names the keywords whose value is a file path (may be built from `__file__`).
+fn call_args(env: &Env, args: &ruff_python_ast::Arguments, paths: &[&str]) -> Vec<Arg> {
+    let m = env.module;
+    let value = |e: &Expr, kw: Option<&str>| {
+        let v = match literal::literal_eval(e) {
+            Some(l) => Some(l),
+            None if kw.is_some_and(|k| paths.contains(&k)) => Env {
+                file_paths: true,
+                ..*env
+            }
+            .eval(e),
+            None => env.eval(e),
+        };
+        match v {
+            Some(l) => ArgValue::Literal(l),
+            None => ArgValue::Dynamic(m.source.slice(e.range()).to_string()),
+        }
     };
     let mut out: Vec<Arg> = args
         .args
         .iter()
         .map(|e| Arg {
             keyword: None,
-            value: value(e),
+            value: value(e, None),
             loc: loc(m, e.range()),
         })
         .collect();
@@ -683,7 +798,7 @@ fn call_args(m: &Module, args: &ruff_python_ast::Arguments) -> Vec<Arg> {
                     .as_ref()
                     .map_or_else(|| "**".to_string(), |a| a.id.to_string()),
             ),
-            value: value(&k.value),
+            value: value(&k.value, k.arg.as_ref().map(|a| a.id.as_str())),
             loc: loc(m, k.range),
         }
     }));
@@ -709,7 +824,8 @@ fn docstring(body: &[Stmt]) -> Option<String> {
 
 /// `DAGNode._parse` (metaflow/graph.py), statement for statement: only the last statement
 /// of the body counts, and it must be an expression calling exactly `self.next`.
-fn parse_next(m: &Module, f: &StmtFunctionDef) -> NextCall {
+fn parse_next(env: &Env, f: &StmtFunctionDef) -> NextCall {
+    let m = env.module;
     let mut next = NextCall::none();
     let Some(Stmt::Expr(tail)) = f.body.last() else {
         return next;
@@ -790,7 +906,21 @@ fn parse_next(m: &Module, f: &StmtFunctionDef) -> NextCall {
             Some("foreach") => {
                 next.transition = Some(Transition::Foreach);
                 if next.out_funcs.len() == 1 {
-                    if !matches!(val, Some(Literal::Str(_))) {
+                    // Metaflow's graph keeps only a constant; the run evaluates the
+                    // expression, which we can do for a module-level string constant.
+                    next.foreach_var = match val {
+                        Some(Literal::Str(s)) => Some(s.clone()),
+                        _ if binds_locally(f, expr) => None,
+                        // A method body does not see class-scope names (configs).
+                        _ => Env {
+                            class_bound: None,
+                            config_attrs: &HashMap::new(),
+                            ..*env
+                        }
+                        .eval(expr)
+                        .and_then(|l| l.as_str().map(str::to_string)),
+                    };
+                    if next.foreach_var.is_none() {
                         next.foreach_dynamic = Some(loc(m, expr.range()));
                     }
                     next.foreach_param = val.clone();
@@ -862,4 +992,163 @@ fn parse_switch_dict(dict: &ruff_python_ast::ExprDict) -> Option<Vec<(SwitchKey,
         NextCall::insert_case(&mut cases, key, step);
     }
     if cases.is_empty() { None } else { Some(cases) }
+}
+
+/// The call a class-body assignment binds (`x = Parameter(...)`), if any.
+fn value_call(stmt: &Stmt) -> Option<&ruff_python_ast::ExprCall> {
+    let value = match stmt {
+        Stmt::Assign(a) => Some(&*a.value),
+        Stmt::AnnAssign(a) => a.value.as_deref(),
+        _ => None,
+    };
+    match value {
+        Some(Expr::Call(c)) => Some(c),
+        _ => None,
+    }
+}
+
+/// Class-body names bound to a call, with the call.
+fn class_calls(class: &StmtClassDef) -> Vec<(String, &ruff_python_ast::ExprCall)> {
+    class_bindings(class)
+        .into_iter()
+        .filter_map(|(name, b)| match b {
+            Binding::Value(i) => Some((name, value_call(&class.body[i])?)),
+            Binding::Func(_) => None,
+        })
+        .collect()
+}
+
+/// A `Config(...)`'s default value as Metaflow computes it with its default parser (JSON):
+/// `default_value=` (a dict, or a JSON string), or the JSON file `default=` names, read
+/// next to the flow. `None` when it cannot be known statically (a parser, a plain config,
+/// a missing or invalid file, a value that is not evaluable).
+fn config_default(env: &Env, call: &ruff_python_ast::ExprCall) -> Option<Literal> {
+    let kw = |k: &str| call.arguments.find_keyword(k).map(|k| &k.value);
+    if kw("parser").is_some()
+        || kw("plain").is_some_and(|e| !matches!(env.eval(e), Some(l) if !l.truthy()))
+    {
+        return None;
+    }
+    if let Some(e) = kw("default").or_else(|| call.arguments.args.get(1)) {
+        let path = Env {
+            file_paths: true,
+            ..*env
+        }
+        .eval(e)?;
+        let path = env.flow_dir.join(path.as_str()?);
+        let text = std::fs::read_to_string(path).ok()?;
+        let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+        return Some(Literal::from_json(&json));
+    }
+    match env.eval(kw("default_value")?)? {
+        d @ Literal::Dict(_) => Some(d),
+        Literal::Str(s) => Some(Literal::from_json(&serde_json::from_str(&s).ok()?)),
+        _ => None,
+    }
+}
+
+/// Whether the function assigns (or imports) a name the expression reads: then the name is
+/// local to the function and its module-level value is not the one the call sees.
+fn binds_locally(f: &StmtFunctionDef, expr: &Expr) -> bool {
+    use ruff_python_ast::visitor::{self, Visitor};
+    struct Names(HashSet<String>, bool);
+    impl<'a> Visitor<'a> for Names {
+        fn visit_expr(&mut self, e: &'a Expr) {
+            if let Expr::Name(n) = e {
+                if self.1 {
+                    if n.ctx.is_store() || n.ctx.is_del() {
+                        self.0.insert(n.id.to_string());
+                    }
+                } else {
+                    self.0.insert(n.id.to_string());
+                }
+            }
+            visitor::walk_expr(self, e);
+        }
+        fn visit_stmt(&mut self, s: &'a Stmt) {
+            match s {
+                Stmt::Import(i) => {
+                    for a in &i.names {
+                        let bound = a.asname.as_ref().map_or_else(
+                            || a.name.id.split('.').next().unwrap_or_default().to_string(),
+                            |x| x.id.to_string(),
+                        );
+                        self.0.insert(bound);
+                    }
+                }
+                Stmt::ImportFrom(i) => {
+                    for a in &i.names {
+                        let n = a.asname.as_ref().unwrap_or(&a.name);
+                        self.0.insert(n.id.to_string());
+                    }
+                }
+                Stmt::FunctionDef(d) => {
+                    self.0.insert(d.name.id.to_string());
+                }
+                Stmt::ClassDef(d) => {
+                    self.0.insert(d.name.id.to_string());
+                }
+                _ => {}
+            }
+            visitor::walk_stmt(self, s);
+        }
+    }
+    let mut read = Names(HashSet::new(), false);
+    read.visit_expr(expr);
+    let mut bound = Names(HashSet::new(), true);
+    for p in f.parameters.iter() {
+        bound.0.insert(p.name().id.to_string());
+    }
+    for s in &f.body {
+        bound.visit_stmt(s);
+    }
+    read.0.iter().any(|n| bound.0.contains(n))
+}
+
+/// `open(path)` / `open(path, "r")` calls in a step body whose path evaluates statically.
+fn opened_files(env: &Env, f: &StmtFunctionDef) -> Vec<(String, Loc)> {
+    use ruff_python_ast::visitor::{self, Visitor};
+    struct Opens<'a, 'e> {
+        env: &'e Env<'a>,
+        out: Vec<(String, Loc)>,
+    }
+    impl<'b> Visitor<'b> for Opens<'_, '_> {
+        fn visit_expr(&mut self, e: &'b Expr) {
+            if let Expr::Call(c) = e
+                && matches!(&*c.func, Expr::Name(n) if n.id.as_str() == "open")
+                && !self.env.module.binds("open")
+                && let Some(path) = c.arguments.args.first()
+            {
+                let mode = c
+                    .arguments
+                    .args
+                    .get(1)
+                    .or_else(|| c.arguments.find_keyword("mode").map(|k| &k.value));
+                let reads = match mode {
+                    None => true,
+                    Some(m) => literal::constant(m)
+                        .and_then(|l| l.as_str().map(str::to_string))
+                        .is_some_and(|m| !m.contains(['w', 'a', 'x', '+'])),
+                };
+                let env = Env {
+                    file_paths: true,
+                    class_bound: None,
+                    config_attrs: &HashMap::new(),
+                    ..*self.env
+                };
+                if reads && let Some(Literal::Str(p)) = env.eval(path) {
+                    self.out.push((p, loc(self.env.module, path.range())));
+                }
+            }
+            visitor::walk_expr(self, e);
+        }
+    }
+    let mut v = Opens {
+        env,
+        out: Vec::new(),
+    };
+    for s in &f.body {
+        v.visit_stmt(s);
+    }
+    v.out
 }

@@ -114,6 +114,11 @@ impl Loader {
     /// The flow file itself.
     pub const ROOT: usize = 0;
 
+    /// The flow file's directory (`sys.path[0]`).
+    pub fn root_dir(&self) -> &Path {
+        &self.root_dir
+    }
+
     pub fn module(&self, index: usize) -> &Module {
         &self.modules[index]
     }

@@ -2,6 +2,7 @@
 //! the FlowSpec classes are recovered from the syntax tree.
 
 pub mod decorators;
+pub mod eval;
 pub mod extract;
 pub mod literal;
 pub mod loader;

@@ -130,6 +130,15 @@ impl SwitchKey {
         }
     }
 
+    /// The key as Python's `str()` renders it (`True`, `1`, `1.5`), which is how Metaflow
+    /// shows a switch case (its dot output labels edges with `"{}".format(key)`).
+    pub fn python_str(&self) -> String {
+        match self {
+            SwitchKey::Literal(l) => l.python_str(),
+            SwitchKey::Config { .. } => self.json_key(),
+        }
+    }
+
     fn same_key(&self, other: &SwitchKey) -> bool {
         match (self, other) {
             (SwitchKey::Literal(a), SwitchKey::Literal(b)) => a.py_eq(b),
@@ -149,9 +158,12 @@ pub struct NextCall {
     pub out_funcs: Vec<String>,
     /// `foreach=` as Metaflow reads it: the constant, or `None` if it is not a constant.
     pub foreach_param: Option<Literal>,
-    /// The `foreach=` expression when it is not a string constant (a static-analysis
-    /// limit we report).
+    /// The `foreach=` expression when it cannot be evaluated to a string statically (a
+    /// static-analysis limit we report).
     pub foreach_dynamic: Option<Loc>,
+    /// The artifact name `foreach=` evaluates to (a constant, or a module-level string
+    /// constant that Metaflow's graph leaves as `None` in `foreach_param`).
+    pub foreach_var: Option<String>,
     pub num_parallel: Option<Literal>,
     pub parallel_foreach: bool,
     /// Switch cases in Metaflow's dict order.
@@ -169,6 +181,7 @@ impl NextCall {
             out_funcs: Vec::new(),
             foreach_param: None,
             foreach_dynamic: None,
+            foreach_var: None,
             num_parallel: None,
             parallel_foreach: false,
             switch_cases: Vec::new(),
@@ -212,6 +225,9 @@ pub struct Step {
     pub is_end_step: bool,
     pub next: NextCall,
     pub doc: Option<String>,
+    /// Files the step body reads with `open(<path>)` where the path is known statically
+    /// (a literal, a constant, a path built from `__file__`), with where.
+    pub opened_files: Vec<(String, Loc)>,
 }
 
 impl Step {
@@ -261,6 +277,9 @@ pub struct ConfigDecl {
     pub name: Option<ArgValue>,
     pub args: Vec<Arg>,
     pub loc: Loc,
+    /// The default value, evaluated statically as Metaflow's default parser reads it
+    /// (`default_value=` or the `default=` JSON file); `None` when it cannot be known.
+    pub value: Option<Literal>,
 }
 
 impl ConfigDecl {

@@ -196,6 +196,11 @@ impl Module {
         }
     }
 
+    /// Whether the module binds `name` at top level (a builtin of that name is shadowed).
+    pub fn binds(&self, name: &str) -> bool {
+        self.symbols.contains_key(name)
+    }
+
     /// What a bare name refers to at module level.
     pub fn symbol(&self, name: &str) -> Symbol {
         match self.symbols.get(name) {

@@ -66,11 +66,9 @@ CASES = [
 
 # Every other valid corpus flow is compared too (the whole suite takes ~3.5 min on 2 cores);
 # MF_E2E_LISTED=1 restricts the run to the cases listed above.
-KNOWN_GAPS = {
-    # A deploy-time function default: Metaflow's `init` yields None for it (as
-    # `python flow.py init` does); only `python flow.py run` evaluates it (design §12.4).
-    "params_nonliteral_defaults",
-}
+# (A deploy-time function default used to be one: compile now refuses it, WM209, and the
+# extension path deploys it; tests/e2e/test_static_refusals.py.)
+KNOWN_GAPS = set()
 EXTRA_PARAMS = {"params_required": {"dataset": "iris"}}
 FLOW_OPTION = {"two_flows_one_file": "SecondOfTwoFlow"}
 # Metaflow orders a static join's inputs by iterating `set(in_funcs)` (runtime.py

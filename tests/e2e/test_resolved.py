@@ -62,7 +62,7 @@ def write(workdir, v):
 def test_statically_refused(workdir):
     rc, _, out = ours_run(FLOW, {}, workdir)
     assert rc == 1, out[-3000:]
-    assert "WM203" in out
+    assert "WM209" in out and "default_region" in out
 
 
 def test_same_values_as_metaflow_run_the_same(workdir):

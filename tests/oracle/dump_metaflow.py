@@ -65,6 +65,71 @@ def _exc_str(e):
     return "%s: %s" % (type(e).__name__, msg)
 
 
+# Config values as `python flow.py check` sees them without --config options: each
+# Config's default (a JSON file read from the cwd, which is the flow's directory here, or
+# `default_value`, a dict or a JSON string; Metaflow's default parser is json). Set while
+# a flow is dumped so that Metaflow's own DelayEvaluator (`cfg.key`, `config_expr(...)`)
+# resolves decorator attributes and parameter defaults as Metaflow does when it
+# initialises the flow.
+def _config_defaults(cls):
+    out = {}
+    for _, param in cls._get_parameters():
+        if not getattr(param, "IS_CONFIG_PARAMETER", False):
+            continue
+        merged = _param_merged_kwargs(param)
+        raw = merged.get("default")
+        try:
+            if getattr(param, "_default_is_file", False):
+                with open(json.loads(raw) if raw.startswith('"') else raw) as fh:
+                    val = json.load(fh)
+            elif isinstance(raw, str):
+                val = json.loads(raw)
+                if isinstance(val, str):
+                    val = json.loads(val)
+            else:
+                val = raw
+        except Exception:
+            val = None
+        out[param.name] = (val, bool(merged.get("plain", False)))
+    return out
+
+
+@contextlib.contextmanager
+def _configs_resolvable(cls):
+    from metaflow.parameters import current_flow
+
+    state = cls._flow_state
+    had = FlowStateItems.CONFIGS in state
+    old = state.get(FlowStateItems.CONFIGS) if had else None
+    state[FlowStateItems.CONFIGS] = _config_defaults(cls)
+    prev = getattr(current_flow, "flow_cls", None)
+    current_flow.flow_cls = cls
+    try:
+        yield
+    finally:
+        current_flow.flow_cls = prev
+        if had:
+            state[FlowStateItems.CONFIGS] = old
+        else:
+            del state[FlowStateItems.CONFIGS]
+
+
+def _resolved(value):
+    """A DelayEvaluator (config value) evaluated by Metaflow, recursively in containers."""
+    if type(value).__name__ == "DelayEvaluator":
+        try:
+            return _resolved(value())
+        except Exception:
+            return NON_LITERAL
+    if isinstance(value, dict):
+        return {k: _resolved(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_resolved(v) for v in value]
+    if type(value).__name__ == "ConfigValue":
+        return _resolved(value.to_dict())
+    return value
+
+
 def _jsonable(value):
     """Return value if it is plain JSON data (after to_pod-like normalisation of
     tuples), NON_LITERAL for callables / deploy-time values, else str()."""
@@ -120,7 +185,7 @@ def _param_merged_kwargs(param):
 
 def _dump_parameter(var, param):
     merged = _param_merged_kwargs(param)
-    default = merged.get("default")
+    default = merged["default"] = _resolved(merged.get("default"))
     if isinstance(default, DeployTimeField) or callable(default):
         default_out = NON_LITERAL
     else:
@@ -154,8 +219,9 @@ def _dump_config(var, param):
 
 
 def _dump_switch_cases(cases):
-    # Python's json turns non-str keys into strings: True -> "true", 1 -> "1".
-    return json.loads(json.dumps(to_pod(cases)))
+    # Keys as Python's str() renders them (True -> "True", 1 -> "1", 1.5 -> "1.5"), as
+    # Metaflow shows a case (output_dot labels edges with "{}".format(key)).
+    return {str(k): to_pod(v) for k, v in (cases or {}).items()}
 
 
 def _dump_node(node, source_dir):
@@ -194,7 +260,7 @@ def _dump_node(node, source_dir):
         "source_file": src_rel,
         "doc": node.doc,
         "decorators": [
-            {"name": deco.name, "attributes": to_pod(deco.attributes)}
+            {"name": deco.name, "attributes": to_pod(_resolved(deco.attributes))}
             for deco in node.decorators
             if not deco.name.startswith("_")
         ],
@@ -209,7 +275,7 @@ def _flow_decorators(cls):
         decos = {}
     for name, lst in decos.items():
         for deco in lst:
-            out.append({"name": deco.name, "attributes": to_pod(deco.attributes)})
+            out.append({"name": deco.name, "attributes": to_pod(_resolved(deco.attributes))})
     return out
 
 
@@ -245,6 +311,34 @@ def _param_check(cls):
     return None
 
 
+# Step decorators whose `step_init` needs neither a datastore nor an environment, so the
+# oracle can run it as `decorators._init_step_decorators` does before `check` lints the
+# flow (`external_init`, then `step_init`, steps in `cls._steps` order). Others (@batch,
+# @kubernetes, ...) are not reproduced.
+STEP_INIT_CHECKED = ("catch", "retry", "timeout")
+
+
+def _init_check(cls):
+    """The first error Metaflow's step-decorator initialisation raises for the decorators
+    in STEP_INIT_CHECKED, as "<ExceptionType: message>", or None."""
+    graph = cls._graph
+    for step in cls._steps:
+        for deco in step.decorators:
+            if deco.name not in STEP_INIT_CHECKED:
+                continue
+            try:
+                deco.external_init()
+            except Exception:
+                # Attributes that need a running flow (config values): not reproduced.
+                continue
+            try:
+                deco.step_init(None, graph, step.__name__, step.decorators, None, None,
+                               lambda *a, **k: None)
+            except Exception as e:
+                return _exc_str(e)
+    return None
+
+
 def _dump_flow(cls, source_dir):
     graph = cls._graph
     params = []
@@ -265,6 +359,7 @@ def _dump_flow(cls, source_dir):
         "parameters": params,
         "configs": configs,
         "lint": _lint(graph),
+        "init_error": _init_check(cls),
         # run last: Parameter.init() mutates the parameter objects
         "param_error": _param_check(cls),
     }
@@ -316,7 +411,8 @@ def dump_file(path):
                 return entry
             for cls in _flow_classes(module):
                 try:
-                    entry["flows"].append(_dump_flow(cls, source_dir))
+                    with _configs_resolvable(cls):
+                        entry["flows"].append(_dump_flow(cls, source_dir))
                 except Exception as e:
                     entry["flows"].append(
                         {

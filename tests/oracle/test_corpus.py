@@ -61,9 +61,11 @@ def test_oracle_verdict(flow_file, oracle):
         for f in entry["flows"]:
             assert f["lint"] == {"ok": True}, _describe(entry)
             assert f["param_error"] is None, _describe(entry)
+            assert f.get("init_error") is None, _describe(entry)
     else:
         failed = (
             entry["import_error"] is not None
+            or any(f.get("init_error") for f in entry["flows"])
             or _lint_failures(entry)
             or any(f.get("param_error") for f in entry["flows"])
         )

@@ -190,7 +190,19 @@ def _cmp_flow(d, path, mf, rs, flow_file):
                 d.eq(p + "." + k, s.get(k), r[k])
         _cmp_decorators(d, p + ".decorators", s["decorators"], r.get("decorators"))
     _cmp_decorators(d, path + ".flow_decorators", mf["flow_decorators"], rs.get("flow_decorators"))
-    _cmp_named_list(d, path + ".parameters", mf["parameters"], rs.get("parameters"), PARAM_KEYS, ("default",))
+    # An IncludeFile default built from `__file__` is absolute where Metaflow imported the
+    # file; the static reader keeps it relative to the flow's directory (the code bundle's
+    # root, where every step runs). The same file either way.
+    flow_dir = os.path.dirname(os.path.join(REPO, flow_file))
+    mf_params = []
+    for m in mf["parameters"]:
+        dflt = m.get("default")
+        if m.get("type") == "IncludeFile" and isinstance(dflt, str) and os.path.isabs(dflt):
+            rel = os.path.relpath(dflt, flow_dir)
+            if not rel.startswith(".."):
+                m = dict(m, default=rel)
+        mf_params.append(m)
+    _cmp_named_list(d, path + ".parameters", mf_params, rs.get("parameters"), PARAM_KEYS, ("default",))
     _cmp_named_list(d, path + ".configs", mf["configs"], rs.get("configs"), CONFIG_KEYS, ("default", "default_value"))
 
 
@@ -238,6 +250,17 @@ def test_check_parity(flow_file, oracle, rust_bin):
         _require(errors, (
             "Metaflow fails to import this file (%s) but mf-windmill reports no error:\n%s"
             % (entry["import_error"], listing)
+        ))
+        return
+
+    init_errors = [f["init_error"] for f in entry["flows"] if f.get("init_error")]
+    if init_errors:
+        # `check` initialises step decorators before lint: Metaflow's message, verbatim.
+        mf0 = [x for x in errors if str(x.get("code", "")).startswith("MF0")]
+        msg = init_errors[0].split(": ", 1)[-1]
+        _require(any(x.get("message") == msg for x in mf0), (
+            "Metaflow's decorator initialisation fails (%s) but mf-windmill has no MF0 error "
+            "with that message:\n%s" % (init_errors[0], listing)
         ))
         return
 

@@ -1,7 +1,7 @@
-"""A flow only Metaflow can fully evaluate: a Config used in a decorator and a deploy-time
-Parameter default (a function). Statically, @retry(times=cfg.retries) is refused (WM203)
-and the function default is a warning; with --metaflow-resolved both compile to what
-Metaflow sees."""
+"""A flow only Metaflow can fully evaluate: a deploy-time Parameter default (a function),
+next to a Config used in a decorator. Statically, the function default is refused (WM209;
+@retry(times=cfg.retries) is evaluated from the Config's default_value); with
+--metaflow-resolved both compile to what Metaflow sees."""
 
 from metaflow import Config, FlowSpec, Parameter, current, retry, step
 

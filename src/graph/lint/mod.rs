@@ -24,6 +24,7 @@ mod reserved_words;
 mod split_join_balance;
 mod start_end_degree;
 mod static_transitions;
+mod step_init;
 mod step_names;
 mod switch_splits;
 mod unknown_transitions;
@@ -105,10 +106,11 @@ pub fn metaflow_lint(g: &FlowGraph) -> Option<Diagnostic> {
         .map(|v| to_diagnostic(g, v))
 }
 
-/// All findings for a flow: Metaflow's first (lint, then its parameter checks), then
-/// Windmill's.
+/// All findings for a flow: Metaflow's first (decorator initialisation, which `check` runs
+/// before lint, then lint, then its parameter checks), then Windmill's.
 pub fn lint(g: &FlowGraph) -> Vec<Diagnostic> {
-    let mut out: Vec<Diagnostic> = metaflow_lint(g).into_iter().collect();
+    let mut out: Vec<Diagnostic> = step_init::check(g);
+    out.extend(metaflow_lint(g));
     out.extend(parameters::check(g));
     out.extend(windmill::check(g));
     out

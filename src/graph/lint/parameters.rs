@@ -97,6 +97,8 @@ fn is_string_type(p: &crate::parse::model::ParameterDecl) -> Option<bool> {
     let type_is_str = match p.kwarg("type").map(|a| &a.value) {
         None => true,
         Some(ArgValue::Dynamic(t)) => t == "str",
+        // Metaflow's type name, as --metaflow-resolved writes it.
+        Some(ArgValue::Literal(Literal::Str(t))) => t == "str",
         Some(ArgValue::Literal(_)) => false,
     };
     let default_is_str = match p.kwarg("default").map(|a| &a.value) {

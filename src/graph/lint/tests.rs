@@ -146,7 +146,7 @@ from metaflow import kubernetes, retry
 N = 3
 class F(FlowSpec):
     @kubernetes(cpu=2)
-    @retry(times=N)
+    @retry(times=N + unknown)
     @step
     def start(self):
         self.next(self.end)
@@ -164,7 +164,7 @@ class F(FlowSpec):
         got,
         vec![
             (Code::UnsupportedStepDecorator, "kubernetes(cpu=2)"),
-            (Code::DynamicDecoratorArgument, "times=N")
+            (Code::DynamicDecoratorArgument, "times=N + unknown")
         ]
     );
 }

@@ -2,7 +2,10 @@
 //!
 //! ## What it does
 //! Flags decorator arguments that are not literals (`@retry(times=N)`,
-//! `@timeout(seconds=60 * 5)`), and Parameter/Config arguments that are not literals.
+//! `@timeout(seconds=compute())`), and Parameter/Config arguments that are not literals
+//! (a Parameter's `default=` is WM209, `unknown_defaults.rs`). "Literal" means evaluable
+//! statically (`src/parse/eval.rs`): module constants, config values and simple
+//! expressions of them count.
 //!
 //! ## Why is this bad
 //! mf-windmill reads the flow without running Python. A decorator argument decides how the
@@ -13,15 +16,14 @@
 //!
 //! ## Example
 //! ```python
-//! RETRIES = 3
-//! @retry(times=RETRIES)
+//! @retry(times=int(os.environ["RETRIES"]))
 //! ```
-//! Use instead: `@retry(times=3)`, or deploy with `python flow.py windmill create`, which
+//! Use instead: `@retry(times=3)` (or a module-level constant), or deploy with `python flow.py windmill create`, which
 //! lets Metaflow evaluate the flow first.
 
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::graph::FlowGraph;
-use crate::parse::model::{Arg, ArgValue, Decorator, Origin};
+use crate::parse::model::{Arg, ArgValue, Decorator, Origin, ParamKind};
 
 fn dynamic(args: &[Arg]) -> impl Iterator<Item = (&Arg, &str)> {
     args.iter().filter_map(|a| match &a.value {
@@ -37,7 +39,7 @@ fn decorator_args(d: &Decorator, flow: &str, step: Option<&str>, out: &mut Vec<D
         return;
     }
     for (a, text) in dynamic(&d.args) {
-        // @exit_hook lists functions, which are never literals (WM209 reads them).
+        // @exit_hook lists functions, which are never literals (WM211 reads them).
         if d.name == "exit_hook" && matches!(a.keyword.as_deref(), Some("on_success" | "on_error"))
         {
             continue;
@@ -80,7 +82,10 @@ pub fn check(g: &FlowGraph, out: &mut Vec<Diagnostic>) {
                 p.attribute.as_str(),
                 &p.args[..],
                 p.name.as_ref(),
-                "Parameter",
+                match p.kind {
+                    ParamKind::Parameter => "Parameter",
+                    ParamKind::IncludeFile => "IncludeFile",
+                },
             )
         })
         .chain(
@@ -93,6 +98,10 @@ pub fn check(g: &FlowGraph, out: &mut Vec<Diagnostic>) {
         for (i, (a, text)) in dynamic(args).enumerate() {
             // `type=int` and the like name a type, which is what is expected there.
             if a.keyword.as_deref() == Some("type") && is_type_name(text) {
+                continue;
+            }
+            // A Parameter's default the run needs: WM209 (unknown_defaults.rs).
+            if kind != "Config" && a.keyword.as_deref() == Some("default") {
                 continue;
             }
             let is_name =

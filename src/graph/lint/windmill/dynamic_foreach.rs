@@ -1,8 +1,9 @@
 //! WM204 `dynamic-foreach`.
 //!
 //! ## What it does
-//! Flags `self.next(self.x, foreach=...)` whose argument is not a string constant, and
-//! `num_parallel=` that is not a constant.
+//! Flags `self.next(self.x, foreach=...)` whose argument cannot be evaluated to a string
+//! statically (a literal or a module-level string constant can), and `num_parallel=` that
+//! is not a constant.
 //!
 //! ## Why is this bad
 //! Metaflow accepts it in the graph (with `foreach_param = None`) and fails only when the
@@ -10,8 +11,8 @@
 //!
 //! ## Example
 //! ```python
-//! ITEMS = "items"
-//! self.next(self.body, foreach=ITEMS)
+//! self.attr = "items"
+//! self.next(self.body, foreach=self.attr)
 //! ```
 //! Use instead: `self.next(self.body, foreach="items")`.
 
@@ -43,7 +44,7 @@ pub fn check(g: &FlowGraph, out: &mut Vec<Diagnostic>) {
             .step(n.name)
             .label("not a constant")
             .help(format!(
-                "Write {kw}= as a literal (foreach takes the artifact's name as a string)."
+                "Write {kw}= as a literal or a module-level constant (foreach takes the artifact's name as a string)."
             )),
         );
     }

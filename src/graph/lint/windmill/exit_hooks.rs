@@ -1,4 +1,4 @@
-//! WM209 `exit-hook-functions`.
+//! WM211 `exit-hook-functions`.
 //!
 //! ## What it does
 //! Checks that every `@exit_hook` names its hook functions in a way mf-windmill can read

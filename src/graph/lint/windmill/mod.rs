@@ -6,6 +6,8 @@ mod dynamic_arguments;
 mod dynamic_foreach;
 pub mod exit_hooks;
 mod names;
+mod unknown_defaults;
+mod unpackaged_files;
 
 use crate::diag::Diagnostic;
 use crate::graph::FlowGraph;
@@ -43,5 +45,7 @@ pub fn check(g: &FlowGraph) -> Vec<Diagnostic> {
     dynamic_foreach::check(g, &mut out);
     exit_hooks::check(g, &mut out);
     names::check(g, &mut out);
+    unknown_defaults::check(g, &mut out);
+    unpackaged_files::check(g, &mut out);
     out
 }

@@ -1,4 +1,4 @@
-# expect: decorator argument is not a literal (@environment(vars=ENV) with ENV a module dict)
+# @environment(vars=ENV) with ENV a module dict: evaluated statically
 from metaflow import FlowSpec, environment, step
 
 ENV = {"MODE": "batch"}

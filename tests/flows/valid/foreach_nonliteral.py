@@ -1,4 +1,4 @@
-# expect: foreach= is not a string literal (Metaflow's graph has foreach_param None; runtime still works)
+# foreach=ITEMS_ATTR, a module-level string constant: Metaflow's graph has foreach_param None; the runtime evaluates it, and so does the static reader
 from metaflow import FlowSpec, step
 
 ITEMS_ATTR = "items"

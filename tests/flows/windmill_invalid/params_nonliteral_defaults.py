@@ -1,3 +1,4 @@
+# expect: a deploy-time function default (region) cannot be known statically (WM209); the other non-literal defaults are evaluated
 import os
 
 from metaflow import FlowSpec, Parameter, step
