@@ -663,10 +663,9 @@ fn a_non_literal_resource_with_a_mapping_is_an_error() {
     let v = serde_json::to_value(&c.openflow).unwrap();
     assert_eq!(module(&v, "start")["value"]["tag"], "big");
     // A value only Python knows at import is not.
-    let src = std::fs::read_to_string(&flow).unwrap().replace(
-        "N = 4",
-        "import os\nN = int(os.environ.get(\"N\", \"4\"))",
-    );
+    let src = std::fs::read_to_string(&flow)
+        .unwrap()
+        .replace("N = 4", "import os\nN = int(os.environ.get(\"N\", \"4\"))");
     std::fs::write(&flow, src).unwrap();
     let errs = compile_with(&flow, &opts, None).unwrap_err();
     assert!(
