@@ -15,7 +15,7 @@ use serde_json::{Map, Value as Json};
 use crate::emit::settings::{self, Settings};
 use crate::graph::FlowGraph;
 use crate::parse::literal::Literal;
-use crate::parse::model::{Arg, ArgValue, Decorator, Flow, Loc, Origin, ParamKind};
+use crate::parse::model::{Arg, ArgValue, Decorator, Flow, Loc, Origin, ParamKind, ParameterDecl};
 
 /// The only version of the file format.
 pub const VERSION: u64 = 1;
@@ -29,6 +29,11 @@ pub const CONFIG_FILE: &str = "_mfwm/config.json";
 pub struct ResolvedDecorator {
     pub name: String,
     pub attributes: Map<String, Json>,
+    /// Metaflow's `Decorator.inserted_by`: the FlowMutator/StepMutator chain that added it
+    /// (empty when written in the file or given with `--with`). Mutators run again in
+    /// every step process (with the same configs), so such a decorator is compiled but
+    /// needs no `--with`.
+    pub inserted_by: Vec<String>,
 }
 
 /// One node of Metaflow's `FlowGraph`.
@@ -257,7 +262,19 @@ impl Reader {
                 None | Some(Json::Null) => Map::new(),
                 Some(a) => obj(a, &sub(&p, "attributes"))?.clone(),
             };
-            out.push(ResolvedDecorator { name, attributes });
+            let inserted_by = match m.get("inserted_by") {
+                None | Some(Json::Null) => vec![],
+                Some(a) => arr(a, &sub(&p, "inserted_by"))?
+                    .iter()
+                    .enumerate()
+                    .map(|(k, x)| string(x, &format!("{p}.inserted_by[{k}]")))
+                    .collect::<Result<_, _>>()?,
+            };
+            out.push(ResolvedDecorator {
+                name,
+                attributes,
+                inserted_by,
+            });
         }
         Ok(out)
     }
@@ -562,7 +579,10 @@ impl Resolved {
             for rd in decos.iter().filter(|d| d.name != "windmill_internal") {
                 let static_d = step.decorators.iter().find(|d| d.name == rd.name);
                 let what = format!("step {}: @{}", step.name, rd.name);
-                if static_d.is_none() && !forwarded.contains(&rd.name.as_str()) {
+                if static_d.is_none()
+                    && rd.inserted_by.is_empty()
+                    && !forwarded.contains(&rd.name.as_str())
+                {
                     warnings.push(format!(
                         "{what} is in Metaflow's view but not written in the file (added by --with, a mutator or an extension): it is compiled from Metaflow's view; the workers apply it only if Metaflow adds it there too (give mf-windmill the same --with)"
                     ));
@@ -650,8 +670,22 @@ impl Resolved {
                 }
             }
         }
-        // Parameters: the evaluated values.
+        // Parameters: Metaflow's set (a FlowMutator may add or remove some), with the
+        // evaluated values.
         let mut seen = HashSet::new();
+        let all_named = flow.parameters.iter().all(|p| p.name_str().is_some());
+        if all_named {
+            flow.parameters.retain(|p| {
+                let name = p.name_str().unwrap_or_default();
+                let keep = self.parameters.iter().any(|r| r.name == name);
+                if !keep {
+                    warnings.push(format!(
+                        "parameter '{name}' is declared in the file but Metaflow does not see it (removed by a mutator?); dropped (Metaflow's view wins)"
+                    ));
+                }
+                keep
+            });
+        }
         for p in &mut flow.parameters {
             let Some(name) = p.name_str().map(str::to_string) else {
                 // Reported by the checks (its name is not a literal).
@@ -659,9 +693,6 @@ impl Resolved {
             };
             seen.insert(name.clone());
             let Some(rp) = self.parameters.iter().find(|r| r.name == name) else {
-                errors.push(format!(
-                    "parameter '{name}' is declared in the file but not in Metaflow's view (`parameters` of --metaflow-resolved); Metaflow's reading and the static reading disagree (a bug to report)"
-                ));
                 continue;
             };
             let is_file = p.kind == ParamKind::IncludeFile;
@@ -695,7 +726,13 @@ impl Resolved {
                         "parameter '{name}': Metaflow's type is {mf_type}, the file reads as {static_type}; Metaflow's is used"
                     ));
                 }
-                set_kwarg(&mut p.args, "type", Literal::Str(mf_type.to_string()), &loc);
+                // As the file would write it (`type=str`): a name, not a string.
+                set_kwarg(
+                    &mut p.args,
+                    "type",
+                    ArgValue::Dynamic(mf_type.to_string()),
+                    &loc,
+                );
             }
             if rp.default.is_null() {
                 p.args.retain(|a| a.keyword.as_deref() != Some("default"));
@@ -710,23 +747,45 @@ impl Resolved {
                         old.to_json()
                     ));
                 }
-                set_kwarg(&mut p.args, "default", lit, &loc);
+                set_kwarg(&mut p.args, "default", ArgValue::Literal(lit), &loc);
             }
             if let Some(r) = rp.required {
-                set_kwarg(&mut p.args, "required", Literal::Bool(r), &loc);
+                set_kwarg(
+                    &mut p.args,
+                    "required",
+                    ArgValue::Literal(Literal::Bool(r)),
+                    &loc,
+                );
             }
             if let Some(h) = &rp.help {
-                set_kwarg(&mut p.args, "help", Literal::Str(h.clone()), &loc);
+                set_kwarg(
+                    &mut p.args,
+                    "help",
+                    ArgValue::Literal(Literal::Str(h.clone())),
+                    &loc,
+                );
             }
         }
         for rp in &self.parameters {
-            if !seen.contains(&rp.name) {
+            if seen.contains(&rp.name) || !all_named {
+                continue;
+            }
+            if rp.kind == "file" {
                 errors.push(format!(
-                    "parameter '{}' is in Metaflow's view (`parameters` of --metaflow-resolved) but not declared in the file read statically; Metaflow's reading and the static reading disagree (a bug to report)",
+                    "parameter '{}': an IncludeFile Metaflow sees but the file does not declare (added by a mutator?) cannot be deployed: its file is not known to ship in the code bundle; declare it in the flow class",
                     rp.name
                 ));
+                continue;
             }
+            warnings.push(format!(
+                "parameter '{}' is in Metaflow's view but not written in the file (added by a mutator?): compiled from Metaflow's view",
+                rp.name
+            ));
+            flow.parameters.push(added_parameter(rp, &flow.name_loc));
         }
+        // `dir(flow)` order, as the static reading keeps them.
+        flow.parameters
+            .sort_by(|a, b| a.attribute.cmp(&b.attribute));
         // Configs: the same names.
         let static_configs: Vec<String> = flow
             .configs
@@ -826,14 +885,56 @@ fn json_eq(a: &Json, b: &Json) -> bool {
     }
 }
 
-fn set_kwarg(args: &mut Vec<Arg>, key: &str, value: Literal, loc: &Loc) {
+fn set_kwarg(args: &mut Vec<Arg>, key: &str, value: ArgValue, loc: &Loc) {
     match args.iter_mut().find(|a| a.keyword.as_deref() == Some(key)) {
-        Some(a) => a.value = ArgValue::Literal(value),
+        Some(a) => a.value = value,
         None => args.push(Arg {
             keyword: Some(key.to_string()),
-            value: ArgValue::Literal(value),
+            value,
             loc: loc.clone(),
         }),
+    }
+}
+
+/// A Parameter only Metaflow sees (a FlowMutator's `add_parameter`), as if written
+/// `name = Parameter("name", type=T, default=D, required=R, help=H)` on the class line.
+fn added_parameter(rp: &ResolvedParameter, loc: &Loc) -> ParameterDecl {
+    let mut args = vec![];
+    let mf_type = match rp.kind.as_str() {
+        "json" => "JSONType",
+        k => k,
+    };
+    set_kwarg(&mut args, "type", ArgValue::Dynamic(mf_type.into()), loc);
+    if !rp.default.is_null() {
+        set_kwarg(
+            &mut args,
+            "default",
+            ArgValue::Literal(Literal::from_json(&rp.default)),
+            loc,
+        );
+    }
+    if let Some(r) = rp.required {
+        set_kwarg(
+            &mut args,
+            "required",
+            ArgValue::Literal(Literal::Bool(r)),
+            loc,
+        );
+    }
+    if let Some(h) = &rp.help {
+        set_kwarg(
+            &mut args,
+            "help",
+            ArgValue::Literal(Literal::Str(h.clone())),
+            loc,
+        );
+    }
+    ParameterDecl {
+        attribute: rp.name.replace('-', "_"),
+        kind: ParamKind::Parameter,
+        name: Some(ArgValue::Literal(Literal::Str(rp.name.clone()))),
+        args,
+        loc: loc.clone(),
     }
 }
 
@@ -1090,13 +1191,55 @@ if __name__ == "__main__":
     }
 
     #[test]
-    fn parameter_sets_must_agree() {
+    fn metaflows_parameter_set_wins() {
+        // A FlowMutator may add (`add_parameter`) or remove parameters: Metaflow's set is
+        // compiled, each difference said.
         let mut v = overlay();
         v["parameters"].as_array_mut().unwrap().remove(1);
         v["parameters"]
             .as_array_mut()
             .unwrap()
-            .push(json!({"name": "extra", "type": "int", "default": 1}));
+            .push(json!({"name": "extra", "type": "int", "default": 1, "help": "added"}));
+        let mut file = parse(FLOW);
+        let warns = load(&v).unwrap().apply(&mut file.flows[0], &[]).unwrap();
+        assert!(
+            warns
+                .iter()
+                .any(|e| e.contains("'region'") && e.contains("dropped")),
+            "{warns:?}"
+        );
+        assert!(
+            warns
+                .iter()
+                .any(|e| e.contains("'extra'") && e.contains("compiled from Metaflow's view")),
+            "{warns:?}"
+        );
+        let flow = &file.flows[0];
+        let names: Vec<_> = flow
+            .parameters
+            .iter()
+            .filter_map(|p| p.name_str())
+            .collect();
+        assert!(
+            names.contains(&"extra") && !names.contains(&"region"),
+            "{names:?}"
+        );
+        let extra = flow
+            .parameters
+            .iter()
+            .find(|p| p.name_str() == Some("extra"))
+            .unwrap();
+        assert_eq!(crate::graph::output::parameter_type(extra), "int");
+        assert_eq!(
+            extra.kwarg("default").and_then(|a| a.value.literal()),
+            Some(&Literal::Int("1".into()))
+        );
+        // An IncludeFile only Metaflow sees cannot be shipped: refused.
+        let mut v = overlay();
+        v["parameters"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"name": "data", "type": "file", "default": "x.csv"}));
         let mut file = parse(FLOW);
         let errs = load(&v)
             .unwrap()
@@ -1104,14 +1247,41 @@ if __name__ == "__main__":
             .unwrap_err();
         assert!(
             errs.iter()
-                .any(|e| e.contains("'region'") && e.contains("not in Metaflow's view")),
+                .any(|e| e.contains("'data'") && e.contains("IncludeFile")),
             "{errs:?}"
         );
-        assert!(
-            errs.iter()
-                .any(|e| e.contains("'extra'") && e.contains("not declared in the file")),
-            "{errs:?}"
-        );
+    }
+
+    #[test]
+    fn a_string_parameter_with_a_separator_stays_clean() {
+        // Metaflow's type `str` is set as the file would write it (`type=str`), so the
+        // static rule MF011 (separator only on strings) does not fire on Metaflow's own
+        // resolved values.
+        let src = r#"
+from metaflow import FlowSpec, Parameter, step
+
+class SepFlow(FlowSpec):
+    list_param = Parameter("list_param", separator=",", default="a,b,c")
+
+    @step
+    def start(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+"#;
+        let v = json!({
+            "v": 1,
+            "flow": "SepFlow",
+            "graph": {"start": {"type": "start", "out_funcs": ["end"]},
+                      "end": {"type": "end", "out_funcs": []}},
+            "steps": {"start": {"decorators": []}, "end": {"decorators": []}},
+            "parameters": [{"name": "list_param", "type": "str", "default": "a,b,c"}],
+        });
+        let mut file = parse(src);
+        load(&v).unwrap().apply(&mut file.flows[0], &[]).unwrap();
+        assert!(codes(&file).is_empty(), "{:?}", codes(&file));
     }
 
     #[test]

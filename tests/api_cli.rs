@@ -201,7 +201,8 @@ async fn run_end_to_end_metaflow_run_succeeds_and_token_never_leaks() {
     .await;
     assert_eq!(st.code, 0, "{}", st.stderr);
     assert!(
-        st.stdout.starts_with(&format!("job {job}: success")),
+        st.stdout
+            .starts_with(&format!("job {job}: SUCCEEDED (Windmill: success)")),
         "{}",
         st.stdout
     );
@@ -567,6 +568,25 @@ async fn cli_faults_have_clear_messages_and_never_show_the_token() {
         format!(
             "mf-windmill: error: cannot connect to Windmill at http://127.0.0.1:{port}: connection refused (is the server running? set --windmill-host or WINDMILL_HOST)"
         )
+    );
+    // The JSON form says what kind of failure it was (the extension's waiting stops on it).
+    let r = mfw(
+        s(&[
+            "status",
+            "0195c4d2-0000-4000-8000-000000000000",
+            "--json",
+            "--windmill-host",
+            &format!("http://127.0.0.1:{port}"),
+        ]),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(r.code, 1);
+    let v: serde_json::Value = serde_json::from_str(r.stdout.trim()).unwrap();
+    assert_eq!(v["error_kind"], "unreachable", "{v}");
+    assert!(
+        v["error"].as_str().unwrap().contains("connection refused"),
+        "{v}"
     );
     // --help does not show the token from the environment.
     let r = mfw(s(&["run", "--help"]), Some(TOKEN)).await;

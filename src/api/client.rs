@@ -480,6 +480,26 @@ impl Client {
             .await
     }
 
+    /// One page of openapi `listFlows`: `GET /api/w/{ws}/flows/list?page=&per_page=`
+    /// (1-based pages), optionally `path_start`.
+    pub async fn list_flows_page(
+        &self,
+        path_start: Option<&str>,
+        page: usize,
+        per_page: usize,
+    ) -> Result<Vec<Value>, ApiError> {
+        let what = "listing flows";
+        let mut q = vec![
+            ("page", page.to_string()),
+            ("per_page", per_page.to_string()),
+        ];
+        if let Some(p) = path_start {
+            q.push(("path_start", p.to_string()));
+        }
+        self.call_json(Method::GET, self.ws_url("flows/list"), &q, None, true, what)
+            .await
+    }
+
     // ---- jobs (backend/windmill-api/src/jobs.rs) -----------------------------------------
 
     /// `POST /api/w/{ws}/jobs/run/f/{path}?job_id=<uuid>` with the flow inputs as body →

@@ -64,6 +64,25 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// A stable name of the error's kind, for callers that decide what to do with it (the
+    /// extension's `wait_for_completion` retries `unreachable`/`server` a bounded number of
+    /// times and stops at once on `token_rejected`, `not_found` or `config`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ApiError::ConnectionRefused { .. }
+            | ApiError::Dns { .. }
+            | ApiError::Connect { .. }
+            | ApiError::Timeout { .. } => "unreachable",
+            ApiError::TokenRejected { .. } => "token_rejected",
+            ApiError::WorkspaceNotFound { .. } | ApiError::NotFound { .. } => "not_found",
+            ApiError::Server { .. } => "server",
+            ApiError::BadRequest { .. } | ApiError::Http { .. } | ApiError::Decode { .. } => {
+                "refused"
+            }
+            ApiError::Config(_) => "config",
+        }
+    }
+
     /// A 404 (of any kind): the caller may explain it better.
     pub fn is_not_found(&self) -> bool {
         matches!(

@@ -9,6 +9,7 @@ mod delete;
 mod describe;
 mod exec;
 mod graph;
+mod list_deployed;
 mod list_runs;
 pub mod remote;
 mod run;
@@ -54,8 +55,11 @@ pub enum Command {
     Delete(delete::DeleteArgs),
     /// The runs of a deployed flow on Windmill.
     ListRuns(list_runs::ListRunsArgs),
-    /// A deployed flow's name, parameters' schema and URL, as JSON.
+    /// A deployed flow's name, parameters' schema and URL, as JSON (by Windmill path or
+    /// by Metaflow's name `project.branch.FlowName`).
     Describe(describe::DescribeArgs),
+    /// The flows mf-windmill deployed in the workspace, as JSON.
+    ListDeployed(list_deployed::ListDeployedArgs),
     /// Cancel a run on Windmill (with the steps it started).
     Terminate(terminate::TerminateArgs),
 }
@@ -83,5 +87,6 @@ pub fn main() -> i32 {
         Command::ListRuns(a) => list_runs::run(a),
         Command::Terminate(a) => terminate::run(a),
         Command::Describe(a) => describe::run(a),
+        Command::ListDeployed(a) => list_deployed::run(a),
     }
 }

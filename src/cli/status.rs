@@ -1,6 +1,7 @@
 //! `mf-windmill status JOB`: the state of a run (job id or `wm-<job>` run id) and of each
-//! of its steps. Exit 0 while queued/running or after success, 1 after failure or
-//! cancelation.
+//! of its steps, in Metaflow's vocabulary (see [`metaflow_status`]); Windmill's own word
+//! stays in `--json` as `windmill_state`. Exit 0 while pending/running or after success,
+//! 1 after failure or cancelation (or when Windmill cannot be asked).
 
 use clap::Args;
 use uuid::Uuid;
@@ -15,10 +16,28 @@ pub struct StatusArgs {
     pub job: String,
     #[command(flatten)]
     pub remote: RemoteFlags,
-    /// Print one JSON object (`job`, `run_id`, `state`, `flow`, `url`, `modules`) instead
-    /// of text: what the Metaflow extension's TriggeredRun.status reads.
+    /// Print one JSON object (`job`, `run_id`, `status`, `windmill_state`, `flow`, `url`,
+    /// `modules`) instead of text: what the Metaflow extension's TriggeredRun.status reads.
+    /// When Windmill cannot be asked, the object is `{"error", "error_kind"}` (see
+    /// [`crate::api::ApiError::kind`]) and the exit code 1 (2 for a usage error).
     #[arg(long)]
     pub json: bool,
+}
+
+/// A run's state in the words of Metaflow's own schedulers' `TriggeredRun.status`: Step
+/// Functions' `RUNNING` / `SUCCEEDED` / `FAILED` / `ABORTED`
+/// (metaflow/plugins/aws/step_functions/step_functions_deployer_objects.py `list_runs`
+/// states), and `PENDING` for a queued run as Argo says `Pending` before a workflow starts
+/// (argo_workflows_deployer_objects.py `is_running`). test/ux treats `FAILED`, `TIMED_OUT`
+/// and `ABORTED` as terminal failures (test_utils.py `_is_failed_status`).
+pub fn metaflow_status(s: JobState) -> &'static str {
+    match s {
+        JobState::Queued => "PENDING",
+        JobState::Running => "RUNNING",
+        JobState::Success => "SUCCEEDED",
+        JobState::Failure => "FAILED",
+        JobState::Canceled => "ABORTED",
+    }
 }
 
 /// `JOB`, `wm-JOB` or `Flow/wm-JOB`.
@@ -39,6 +58,13 @@ pub fn run(args: StatusArgs) -> i32 {
     rt.block_on(async {
         let v = match client.get_job(job).await {
             Ok(v) => v,
+            Err(e) if args.json => {
+                println!(
+                    "{}",
+                    serde_json::json!({"error": e.to_string(), "error_kind": e.kind()})
+                );
+                return remote::api_fail(&e);
+            }
             Err(e) => return remote::api_fail(&e),
         };
         if args.json {
@@ -50,7 +76,8 @@ pub fn run(args: StatusArgs) -> i32 {
             let out = serde_json::json!({
                 "job": job.to_string(),
                 "run_id": remote::run_id(job),
-                "state": v.state.as_str(),
+                "status": metaflow_status(v.state),
+                "windmill_state": v.state.as_str(),
                 "flow": v.script_path,
                 "url": client.job_url(job),
                 "modules": modules,
@@ -59,7 +86,11 @@ pub fn run(args: StatusArgs) -> i32 {
             // The exit code is the same as the text form's.
             return i32::from(matches!(v.state, JobState::Failure | JobState::Canceled));
         }
-        println!("job {job}: {}", v.state.as_str());
+        println!(
+            "job {job}: {} (Windmill: {})",
+            metaflow_status(v.state),
+            v.state.as_str()
+        );
         if let Some(p) = &v.script_path {
             println!("flow {p}");
         }

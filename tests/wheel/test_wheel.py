@@ -236,7 +236,8 @@ def test_cli_project_branch(work):
 
 
 def test_cli_failure_is_reported(work):
-    """A flow that fails on Windmill: `windmill run` exits non-zero, status says failure."""
+    """A flow that fails on Windmill: `windmill run` exits non-zero, status says FAILED in
+    Metaflow's words (Windmill's own word in windmill_state)."""
     flow = "fail_flow.py"
     name = "wheel-fail-" + uuid.uuid4().hex[:8]
     p = work.flow(flow, "windmill", "--name", name, "run", "--python", work.python,
@@ -245,7 +246,10 @@ def test_cli_failure_is_reported(work):
     run_id = (work.path / "run_id").read_text().strip()
     st = work.flow(flow, "windmill", "status", run_id, "--json", check=False)
     assert st.returncode == 1
-    assert json.loads(st.stdout.strip().splitlines()[-1])["state"] == "failure"
+    st = json.loads(st.stdout.strip().splitlines()[-1])
+    assert (st["status"], st["windmill_state"]) == ("FAILED", "failure"), st
+    text = work.flow(flow, "windmill", "status", run_id, check=False)
+    assert text.returncode == 1 and ": FAILED (Windmill: failure)" in text.stdout, text.stdout
     # The run failed before `end`: Metaflow never marks it finished; the failed task is there.
     info = work.run_info("FailFlow", run_id, wait=False)
     assert info["successful"] is False and info["finished"] is False
@@ -287,7 +291,7 @@ def test_deployer_api(work):
     assert out["name"] == "f/metaflow/" + name
     assert out["flow_name"] == "ResolvedFlow"
     assert out["metadata"].startswith("local@")
-    assert out["state"] == "success" and out["successful"], out
+    assert out["state"] == "SUCCEEDED" and out["successful"], out
     assert out["message"] == "bonjour, deployer! (3)"
     assert out["attempt"] == 2
     assert out["ui"] and "/run/" in out["ui"]
@@ -306,7 +310,7 @@ def test_deployer_api(work):
         """ % ("f/metaflow/" + name)
     )
     assert again["flow_name"] == "ResolvedFlow"
-    assert again["state"] == "success"
+    assert again["state"] == "SUCCEEDED"
     # Not given: the default Metaflow evaluated at deploy time (len("tester") + 40).
     assert again["message"] == "bonjour, again! (46)"
     assert again["deleted"] is True
@@ -323,7 +327,7 @@ def test_deployer_terminate(work):
         df = Deployer("slow_flow.py").windmill(name=%r).create(python_bin=%r)
         tr = df.trigger()
         deadline = time.time() + 120
-        while tr.status != "running" and time.time() < deadline:
+        while tr.status != "RUNNING" and time.time() < deadline:
             time.sleep(0.5)
         before = tr.status
         ok = tr.terminate()
@@ -332,9 +336,220 @@ def test_deployer_terminate(work):
                                       "again": tr.terminate()}))
         """ % (name, work.python)
     )
-    assert out["before"] == "running"
+    assert out["before"] == "RUNNING"
     assert out["terminated"] is True
-    assert out["state"] == "canceled"
+    # Cancelled on Windmill: ABORTED, as Step Functions says it (test/ux counts it failed).
+    assert out["state"] == "ABORTED"
     # A finished run cannot be terminated again.
     assert out["again"] is False
+    work.assert_no_token()
+
+
+def test_deployer_status_words_and_waiting_that_ends(work):
+    """A failing run's TriggeredRun.status is FAILED (and is_running False) once Windmill
+    says the flow failed; wait_for_completion returns FAILED. When the token is refused it
+    stops at once, when the server is unreachable after a bounded number of polls, each
+    with an error naming the cause; Metaflow's client agrees the run failed."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = "http://127.0.0.1:%d" % s.getsockname()[1]
+    name = "wheel-words-" + uuid.uuid4().hex[:8]
+    out = work.py(
+        """
+        import json, time
+        from metaflow import Deployer
+        from metaflow.exception import MetaflowException
+        df = Deployer("fail_flow.py").windmill(name=%r).create(python_bin=%r)
+        tr = df.trigger()
+        seen = set()
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            s = tr.status
+            seen.add(s)
+            if s not in ("PENDING", "RUNNING"):
+                break
+            time.sleep(0.2)
+        final = tr.wait_for_completion(check_interval=1, timeout=120)
+        run = tr.run
+        errors = {}
+        for key, value in (("WINDMILL_TOKEN", "wrong-token"), ("WINDMILL_HOST", %r)):
+            saved = tr.deployer.env_vars.get(key)
+            tr.deployer.env_vars[key] = value
+            t0 = time.time()
+            try:
+                tr.wait_for_completion(check_interval=0.1, timeout=60)
+                errors[key] = "no error"
+            except MetaflowException as e:
+                errors[key] = str(e)
+            errors[key + "_s"] = time.time() - t0
+            errors[key + "_status"] = tr.status
+            tr.deployer.env_vars[key] = saved
+        print("RESULT " + json.dumps({
+            "seen": sorted(x or "None" for x in seen), "last": s, "final": final,
+            "is_running": tr.is_running, "successful": run.successful,
+            "finished": run.finished, "errors": errors}))
+        """ % (name, work.python, dead)
+    )
+    assert out["last"] == "FAILED" and out["final"] == "FAILED", out
+    assert set(out["seen"]) <= {"PENDING", "RUNNING", "FAILED"}, out
+    assert out["is_running"] is False
+    assert out["successful"] is False and out["finished"] is False
+    e = out["errors"]
+    assert "rejected the token" in e["WINDMILL_TOKEN"], e
+    assert "wrong-token" not in e["WINDMILL_TOKEN"]
+    assert e["WINDMILL_TOKEN_s"] < 10 and e["WINDMILL_TOKEN_status"] is None, e
+    assert "connection refused" in e["WINDMILL_HOST"] and "5 attempts" in e["WINDMILL_HOST"], e
+    assert e["WINDMILL_HOST_status"] is None, e
+    work.assert_no_token()
+
+
+_MUTATOR_DATA = """
+def data(run):
+    start = run["start"].task
+    return {"successful": run.successful, "attempt": start.current_attempt,
+            "mutated": start.data.mutated, "added": start.data.added_value,
+            "list": start.data.list_value, "end_env": run["end"].task.data.end_env}
+"""
+
+
+def test_mutator_flow_through_the_extension(work):
+    """A FlowMutator adds a parameter and a StepMutator adds @environment and @retry from a
+    Config; a string Parameter has a separator. Deployed through the Deployer (Metaflow's
+    evaluated view is the truth), the run does what `python flow.py run` does: the added
+    parameter (default and given, as keyword and as a run_params list), the environment
+    and the retry of the start step only, the separator-split list."""
+    flow = "mutator_flow.py"
+    work.flow(flow, "run", "--run-id-file", "local_run_id")
+    local_id = (work.path / "local_run_id").read_text().strip()
+    name = "wheel-mut-" + uuid.uuid4().hex[:8]
+    out = work.py(
+        _MUTATOR_DATA + """
+import json
+from metaflow import Deployer, Flow, namespace
+namespace(None)
+df = Deployer(%r).windmill(name=%r).create(python_bin=%r)
+local = data(Flow("MutatorFlow")[%r])
+runs = {}
+for key, kwargs in (("default", {}), ("given", {"added": "given", "list_param": "x,y"}),
+                    ("run_params", {"run_params": ["added=listed", "list_param=p,q"]})):
+    tr = df.trigger(**kwargs)
+    status = tr.wait_for_completion(check_interval=1, timeout=300)
+    runs[key] = dict(data(tr.run), status=status)
+print("RESULT " + json.dumps({"local": local, "runs": runs}))
+""" % (flow, name, work.python, local_id)
+    )
+    local, runs = out["local"], out["runs"]
+    assert local["successful"] and local["attempt"] == 1, local
+    assert runs["default"] == dict(local, status="SUCCEEDED"), (runs["default"], local)
+    assert runs["given"]["added"] == "given" and runs["given"]["list"] == ["x", "y"], runs
+    assert runs["run_params"]["added"] == "listed", runs
+    assert runs["run_params"]["list"] == ["p", "q"], runs
+    work.assert_no_token()
+
+
+def test_list_deployed_flows_and_from_deployment_by_project_name(work):
+    """DeployedFlow.list_windmill() lists the flows mf-windmill deployed (filtered by flow
+    name); from_windmill accepts Metaflow's @project name `project.branch.FlowName` as well
+    as the Windmill path; without the connection in the environment the error names it."""
+    work.flow("project_flow.py", "--branch", "lister", "windmill", "create",
+              "--python", work.python)
+    work.flow("resolved_flow.py", "windmill", "--name", "wheel-lst-" + uuid.uuid4().hex[:8],
+              "create", "--python", work.python)
+    out = work.py(
+        """
+        import json
+        from metaflow.runner.deployer import DeployedFlow
+        listed = sorted((d.name, d.flow_name) for d in DeployedFlow.list_windmill())
+        only = sorted((d.name, d.flow_name)
+                      for d in DeployedFlow.list_windmill(flow_name="ProjectFlow"))
+        df = DeployedFlow.from_windmill("demo.test.lister.ProjectFlow")
+        tr = df.trigger()
+        status = tr.wait_for_completion(check_interval=1, timeout=300)
+        run = tr.run
+        by_path = DeployedFlow.from_windmill(df.name)
+        errors = {}
+        for ident in ("demo.test.nobody.ProjectFlow", "f/metaflow/not-there"):
+            try:
+                DeployedFlow.from_windmill(ident)
+                errors[ident] = "no error"
+            except Exception as e:
+                errors[ident] = str(e)
+        print("RESULT " + json.dumps({
+            "listed": listed, "only": only, "name": df.name, "flow_name": df.flow_name,
+            "status": status, "branch": run["start"].task.data.branch,
+            "by_path": [by_path.name, by_path.flow_name], "errors": errors}))
+        """
+    )
+    assert ["f/metaflow/demo-test-lister-ProjectFlow", "ProjectFlow"] in out["listed"], out
+    assert any(f == "ResolvedFlow" for _, f in out["listed"]), out
+    assert out["only"] and all(f == "ProjectFlow" for _, f in out["only"]), out
+    assert ["f/metaflow/demo-test-lister-ProjectFlow", "ProjectFlow"] in out["only"], out
+    assert out["name"] == "f/metaflow/demo-test-lister-ProjectFlow"
+    assert out["flow_name"] == "ProjectFlow"
+    assert out["status"] == "SUCCEEDED" and out["branch"] == "test.lister", out
+    assert out["by_path"] == [out["name"], "ProjectFlow"]
+    for ident, err in out["errors"].items():
+        assert "No deployed flow found for " + ident in err, err
+    # Without the connection: the error names the missing variables, not the flow.
+    saved = work.env
+    work.env = {k: v for k, v in saved.items() if k not in ("WINDMILL_HOST", "WINDMILL_TOKEN")}
+    try:
+        miss = work.py(
+            """
+            import json
+            from metaflow.runner.deployer import DeployedFlow
+            try:
+                DeployedFlow.from_windmill("demo.test.lister.ProjectFlow")
+                err = "no error"
+            except Exception as e:
+                err = str(e)
+            print("RESULT " + json.dumps(err))
+            """
+        )
+    finally:
+        work.env = saved
+    assert "WINDMILL_HOST and WINDMILL_TOKEN not set" in miss, miss
+    assert "No deployed flow found" not in miss
+    work.flow("project_flow.py", "--branch", "lister", "windmill", "delete")
+    work.assert_no_token()
+
+
+def test_tags_as_metaflow_sets_them(work):
+    """Tags given at deploy time are the run's user tags and `current.tags` in every task
+    (start, foreach children, join, end), as `python flow.py run --tag ...` sets them; a
+    flow deployed without tags has none, as Argo's."""
+    flow = "tags_flow.py"
+    tags = ["\u523a\u8eab means sashimi", "multiple tags should be ok"]
+    work.flow(flow, "run", "--tag", tags[0], "--tag", tags[1], "--run-id-file", "local_id")
+    local_id = (work.path / "local_id").read_text().strip()
+    name = "wheel-tags-" + uuid.uuid4().hex[:8]
+    out = work.py(
+        """
+        import json
+        from metaflow import Deployer, Flow, namespace
+        namespace(None)
+        def data(run):
+            return {"user_tags": sorted(run.user_tags),
+                    "start": run["start"].task.data.seen["start"],
+                    "each": sorted(t.data.mine for t in run["each"]),
+                    "children": run["join"].task.data.children,
+                    "join": run["join"].task.data.here,
+                    "end": run["end"].task.data.last}
+        local = data(Flow("TagsFlow")[%r])
+        tagged = Deployer(%r).windmill(name=%r).create(python_bin=%r, tags=%r)
+        tr = tagged.trigger()
+        tr.wait_for_completion(check_interval=1, timeout=300)
+        remote = data(tr.run)
+        bare = Deployer(%r).windmill(name=%r).create(python_bin=%r)
+        tr = bare.trigger()
+        tr.wait_for_completion(check_interval=1, timeout=300)
+        print("RESULT " + json.dumps({"local": local, "remote": remote,
+                                      "bare": data(tr.run)}))
+        """ % (local_id, flow, name, work.python, tags, flow, name + "-bare", work.python)
+    )
+    local, remote, bare = out["local"], out["remote"], out["bare"]
+    assert sorted(tags) == local["user_tags"] == local["start"] == local["end"], local
+    assert remote == local, (remote, local)
+    assert bare["user_tags"] == [] and bare["start"] == [] and bare["end"] == [], bare
     work.assert_no_token()

@@ -625,13 +625,37 @@ fn route(
         if let Err(e) = allow_query(&["path_start", "path_exact", "page", "per_page"]) {
             return violation(e);
         }
+        // openapi listFlows: an array of `Flow` (OpenFlow summary/description + path);
+        // `page` (1-based) and `per_page` as windmill-common utils.rs `paginate` reads
+        // them (offset = (page - 1) * per_page). Without `per_page` the fake answers every
+        // flow in one page.
+        let num = |k: &str| -> Result<Option<usize>, String> {
+            query
+                .get(k)
+                .map(|v| {
+                    v.parse::<usize>()
+                        .map_err(|_| format!("`{k}` is not an integer"))
+                })
+                .transpose()
+        };
+        let (page, per_page) = match (num("page"), num("per_page")) {
+            (Ok(p), Ok(pp)) => (p.unwrap_or(1).max(1), pp.map(|n| n.max(1))),
+            (Err(e), _) | (_, Err(e)) => return violation(e),
+        };
         let st = ctx.state.lock().unwrap();
-        let l: Vec<Value> = st
+        let all = st
             .flows
             .iter()
             .filter(|(k, _)| query.get("path_start").is_none_or(|s| k.starts_with(s)))
-            .map(|(k, v)| json!({"path": k, "summary": v["summary"], "workspace_id": ws}))
-            .collect();
+            .filter(|(k, _)| query.get("path_exact").is_none_or(|s| *k == s))
+            .map(|(k, v)| {
+                json!({"path": k, "summary": v["summary"], "description": v["description"],
+                       "workspace_id": ws})
+            });
+        let l: Vec<Value> = match per_page {
+            Some(n) => all.skip((page - 1) * n).take(n).collect(),
+            None => all.collect(),
+        };
         return jsonr(200, Value::Array(l));
     }
 

@@ -94,7 +94,12 @@ def _decorators(decos, where, unser):
             k: unser.value(v, where + [d.name, k])
             for k, v in sorted((d.attributes or {}).items())
         }
-        out.append({"name": d.name, "attributes": attrs})
+        entry = {"name": d.name, "attributes": attrs}
+        # Added by a FlowMutator/StepMutator: Metaflow adds it again in every step process.
+        inserted_by = getattr(d, "inserted_by", None)
+        if inserted_by:
+            entry["inserted_by"] = [str(x) for x in inserted_by]
+        out.append(entry)
     return out
 
 

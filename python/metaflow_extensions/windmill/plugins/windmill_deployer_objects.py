@@ -73,30 +73,73 @@ class WindmillTriggeredRun(TriggeredRun):
         return cmd.process.returncode == 0
 
     def _status_json(self):
-        return _binary_json(["status", self.run_id, "--json"], self.deployer.env_vars)
+        """`mf-windmill status RUN --json`: the run's status, or `{"error", "error_kind"}`
+        when Windmill could not be asked (error_kind `unreachable`, `server`,
+        `token_rejected`, `not_found`, `refused`, or `config` when the connection settings
+        themselves are missing or wrong)."""
+        from metaflow_windmill import binary_path
+
+        proc = subprocess.run(
+            [binary_path(), "status", self.run_id, "--json"],
+            env=self.deployer.env_vars,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            universal_newlines=True,
+        )
+        try:
+            return json.loads(proc.stdout.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            return {
+                "error": proc.stderr.strip()[-2000:] or "mf-windmill status failed",
+                "error_kind": "config",
+            }
 
     @property
     def status(self) -> Optional[str]:
-        """Windmill's state of the run: queued, running, success, failure or canceled."""
-        try:
-            return self._status_json().get("state")
-        except MetaflowException:
-            return None
+        """The run's status in Metaflow's words (as Step Functions' TriggeredRun says them):
+        PENDING (queued on Windmill), RUNNING, SUCCEEDED, FAILED or ABORTED (canceled);
+        None when Windmill cannot be asked (as Argo's). Windmill's own word is
+        `windmill_state` of `python flow.py windmill status RUN --json`."""
+        return self._status_json().get("status")
 
     @property
     def is_running(self) -> bool:
-        return self.status in ("queued", "running")
+        return self.status in ("PENDING", "RUNNING")
 
     def wait_for_completion(self, check_interval: int = 5, timeout: Optional[int] = None):
-        """Wait until the run finished on Windmill (TimeoutError after `timeout` s)."""
+        """Wait until the run finished on Windmill; returns its final status (SUCCEEDED,
+        FAILED or ABORTED). Raises TimeoutError after `timeout` seconds, and
+        MetaflowException when Windmill refuses the token or the run, or cannot be reached
+        for WAIT_UNREACHABLE_TRIES polls in a row (never polls forever)."""
         start = time.time()
+        failures = 0
         while True:
-            state = self.status
-            if state not in (None, "queued", "running"):
-                return state
+            st = self._status_json()
+            status = st.get("status")
+            if status is not None:
+                failures = 0
+                if status not in ("PENDING", "RUNNING"):
+                    return status
+            else:
+                kind = st.get("error_kind")
+                failures += 1
+                if kind not in _TRANSIENT or failures >= WAIT_UNREACHABLE_TRIES:
+                    raise MetaflowException(
+                        "Cannot follow run %s on Windmill%s: %s"
+                        % (
+                            self.run_id,
+                            " (%d attempts)" % failures if kind in _TRANSIENT else "",
+                            st.get("error"),
+                        )
+                    )
             if timeout is not None and time.time() - start > timeout:
                 raise TimeoutError("the run did not finish within %s seconds" % timeout)
             time.sleep(check_interval)
+
+
+# Errors worth polling again (the server restarting, a proxy's 502); the others are final.
+_TRANSIENT = ("unreachable", "server")
+WAIT_UNREACHABLE_TRIES = 5
 
 
 class WindmillDeployedFlow(DeployedFlow):
@@ -138,7 +181,9 @@ class WindmillDeployedFlow(DeployedFlow):
 
     @classmethod
     def from_deployment(cls, identifier: str, metadata: Optional[str] = None):
-        """The deployed flow at Windmill path `identifier` (`f/<folder>/<name>`).
+        """The deployed flow `identifier`: its Windmill path (`f/<folder>/<name>`) or the
+        name Metaflow gives the deployment (`FlowName`, or with @project
+        `project.branch.FlowName`, i.e. `current.project_flow_name`).
 
         The connection comes from WINDMILL_HOST / WINDMILL_TOKEN / WINDMILL_WORKSPACE. As
         Argo's does, this rebuilds a stand-in flow file from what Windmill stores (the
@@ -146,11 +191,27 @@ class WindmillDeployedFlow(DeployedFlow):
         """
         from metaflow import Deployer
         from metaflow.client.core import get_metadata
-        try:
-            info = _binary_json(["describe", identifier])
-        except MetaflowException as e:
-            raise MetaflowException("No deployed flow found for %s: %s" % (identifier, e))
-        folder, name = _split_path(identifier)
+
+        missing = [v for v in ("WINDMILL_HOST", "WINDMILL_TOKEN") if not os.environ.get(v)]
+        if "WINDMILL_TOKEN" in missing:
+            raise MetaflowException(
+                "Cannot look up %s on Windmill: %s not set in the environment "
+                "(from_deployment reads the connection from WINDMILL_HOST, WINDMILL_TOKEN "
+                "and WINDMILL_WORKSPACE)" % (identifier, " and ".join(missing))
+            )
+        info = _binary_json(["describe", identifier])
+        if "error" in info:
+            if info.get("error_kind") == "not_found":
+                raise MetaflowException("No deployed flow found for %s: %s" % (identifier, info["error"]))
+            hint = (
+                " (WINDMILL_HOST is not set: the default http://localhost:8000 was used)"
+                if missing else ""
+            )
+            raise MetaflowException(
+                "Cannot look up %s on Windmill%s: %s" % (identifier, hint, info["error"])
+            )
+        path = info["path"]
+        folder, name = _split_path(path)
         contents = generate_fake_flow_file_contents(
             flow_name=info["flow_name"], param_info=_param_info(info.get("schema") or {})
         )
@@ -158,7 +219,7 @@ class WindmillDeployedFlow(DeployedFlow):
         with os.fdopen(fd, "w") as f:
             f.write(contents)
         d = Deployer(fake).windmill(name=name, folder=folder)
-        d.name = identifier
+        d.name = path
         d.flow_name = info["flow_name"]
         d.metadata = get_metadata() if metadata is None else metadata
         d.additional_info = {"url": info.get("url")}
@@ -180,9 +241,21 @@ class WindmillDeployedFlow(DeployedFlow):
 
     @classmethod
     def list_deployed_flows(cls, flow_name: Optional[str] = None):
-        raise NotImplementedError(
-            "listing deployed flows is not supported on Windmill yet; use from_deployment"
-        )
+        """The flows deployed to Windmill by mf-windmill in the workspace (all of them, or
+        those of the FlowSpec class `flow_name`), as WindmillDeployedFlow objects. The
+        connection comes from WINDMILL_HOST / WINDMILL_TOKEN / WINDMILL_WORKSPACE."""
+        args = ["list-deployed"]
+        if flow_name is not None:
+            args += ["--flow-name", flow_name]
+        listed = _binary_json(args)
+        if not isinstance(listed, list):
+            raise MetaflowException("mf-windmill list-deployed answered %r" % (listed,))
+        for entry in listed:
+            try:
+                yield cls.from_deployment(entry["path"])
+            except MetaflowException:
+                # As Argo's: a flow that cannot be rebuilt (deleted meanwhile) is skipped.
+                continue
 
 
 def _split_path(identifier):
