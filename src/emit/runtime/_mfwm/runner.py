@@ -142,9 +142,10 @@ def dumps_result(result):
 
 
 def main(plan, argv, cache, loads):
-    if len(argv) != 4:
-        die("runner expects 4 arguments, got %d" % len(argv), 2)
-    arg_run_id, index_path, input_ref, params_b64 = argv
+    if len(argv) not in (4, 5):
+        die("runner expects 5 arguments, got %d" % len(argv), 2)
+    arg_run_id, index_path, input_ref, params_b64 = argv[:4]
+    resume_arg = argv[4] if len(argv) > 4 else ""  # resume (issue 13): see clone.py
 
     if not importable("metaflow"):
         die(
@@ -272,8 +273,8 @@ def main(plan, argv, cache, loads):
     for t in plan["tags"]:
         tag_args += ["--tag", t]
 
-    # --- init (start only, idempotent) -----------------------------------------------
-    if plan["is_start"]:
+    # --- init (start only, idempotent; a resumed run clones the origin's instead) -----
+    if plan["is_start"] and not resume_arg:
         init_env = dict(env)
         import binascii
 
@@ -305,6 +306,16 @@ def main(plan, argv, cache, loads):
             if rc != 0:
                 die("init failed (exit %d)" % rc, rc)
 
+    # --- resume: clone the origin's task, or run this one with --clone-run-id ----------
+    resumed = None
+    if resume_arg:
+        import clone
+
+        resumed = clone.resume_task(
+            plan, resume_arg, run_id, task_id, index_path, job_dir, code_dir, env,
+            py, tag_args, attempt, loads, run, die,
+        )
+
     # --- the step ---------------------------------------------------------------------
     cmd = py + plan["top"] + [
         "step", step,
@@ -319,9 +330,11 @@ def main(plan, argv, cache, loads):
     cmd += tag_args
     if plan.get("namespace") is not None:
         cmd += ["--namespace", plan["namespace"]]
+    if resumed is not None:
+        cmd += resumed["step_args"]
     sys.stderr.write("mf-windmill: %s/%s/%s/%s attempt %d\n" % (flow, run_id, step, task_id, attempt))
     sys.stderr.flush()
-    rc = run(cmd, code_dir, env)
+    rc = 0 if resumed is not None and resumed["cloned"] else run(cmd, code_dir, env)
     if rc != 0:
         die("step %s failed (exit %d)" % (step, rc), rc)
 
@@ -353,6 +366,8 @@ def main(plan, argv, cache, loads):
             if "next" not in out:
                 die("switch step %s reported no chosen case" % step)
             result["next"] = out["next"]
+    if resumed is not None:
+        result.update(resumed["result"])
     with open(os.path.join(job_dir, "result.json"), "w") as f:
         f.write(dumps_result(result))
 
