@@ -1,7 +1,8 @@
 //! `mf-windmill resume flow.py --origin-run-id wm-… [--step STEP] [--local]`: a new run of
 //! the flow that clones the origin run's successful tasks as Metaflow's `resume` does and
 //! executes the rest (the failed step, or `--step`, and everything after it). The origin's
-//! parameters are kept. Remote (default): a run of the deployed flow, started like
+//! parameters are kept (given `--run-param` values that differ re-execute every step with
+//! them). Remote (default): a run of the deployed flow, started like
 //! `trigger` (prints the pathspec `Flow/wm-<job>`, then the job URL); `--local`: with the
 //! local executor, like `run --local` (the origin must be in the same datastore).
 //! How the run clones: `src/emit/resume.rs`, `runtime/_mfwm/clone.py`.
@@ -34,6 +35,11 @@ pub struct ResumeArgs {
     /// Local: keep the job directories for inspection.
     #[arg(long, requires = "local")]
     pub keep_job_dirs: bool,
+    /// A parameter value, `name=value` (repeatable). Metaflow's resume keeps the origin's
+    /// parameters; values that differ from them make every step re-execute with them
+    /// (the start step warns which).
+    #[arg(long = "run-param", value_name = "K=V")]
+    pub run_params: Vec<String>,
     /// Write the Metaflow run id of the new run to this file.
     #[arg(long, value_name = "FILE")]
     pub run_id_file: Option<std::path::PathBuf>,
@@ -42,7 +48,9 @@ pub struct ResumeArgs {
 /// The flow input that makes a run a resume of `origin` (JSON text, see emit::resume).
 fn resume_input(origin: &str, step: Option<&str>) -> Result<Map<String, Value>, String> {
     if origin.is_empty()
-        || origin.chars().any(|c| matches!(c, '/' | ':' | ',' | '!') || c.is_whitespace())
+        || origin
+            .chars()
+            .any(|c| matches!(c, '/' | ':' | ',' | '!') || c.is_whitespace())
     {
         return Err(format!("invalid --origin-run-id `{origin}`"));
     }
@@ -78,7 +86,7 @@ pub fn run(args: ResumeArgs) -> i32 {
             no_wait: false,
             max_wait: None,
             run_id_file: args.run_id_file,
-            run_params: vec![],
+            run_params: args.run_params,
             workers: args.workers,
             keep_job_dirs: args.keep_job_dirs,
         };
@@ -93,7 +101,12 @@ pub fn run(args: ResumeArgs) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let job = match rt.block_on(remote::trigger(&client, &path, &extra)) {
+    let mut inputs = match remote::parse_run_params(&c.openflow.schema, &args.run_params) {
+        Ok(i) => i,
+        Err(e) => return remote::usage(e),
+    };
+    inputs.extend(extra);
+    let job = match rt.block_on(remote::trigger(&client, &path, &inputs)) {
         Ok(j) => j,
         Err(e) => {
             let code = remote::api_fail(&e);

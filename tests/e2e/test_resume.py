@@ -157,3 +157,57 @@ def test_resume_unknown_origin_fails_loudly(workdir):
 def test_resume_refuses_bad_origin_ids(workdir, bad):
     rc, _, out = ours("resume", FLOWS / "resume_linear.py", workdir, extra=("--origin-run-id", bad))
     assert rc == 2, out[-2000:]
+
+
+def test_resume_keeps_the_origin_parameters(workdir):
+    """Parameters are the origin's (not the defaults): a value equal to the origin's changes
+    nothing; a different one re-executes every step with it (the start step's log says so)."""
+    from metaflow import Run
+
+    flow = FLOWS / "resume_linear.py"
+    rc, origin, out = ours("run", flow, workdir, fail="process",
+                           extra=("--run-param", "greeting=bonjour"))
+    assert rc == 1, out[-2000:]
+    oid = origin.split("/")[1]
+    rc, same, out = ours("resume", flow, workdir,
+                         extra=("--origin-run-id", oid, "--run-param", "greeting=bonjour"))
+    assert rc == 0, out[-3000:]
+    assert Run(same)["end"].task.data.final == "bonjour:15"
+    assert "origin-task-id" in Run(same)["double"].task.metadata_dict
+    rc, plain, out = ours("resume", flow, workdir, extra=("--origin-run-id", oid))
+    assert rc == 0, out[-3000:]
+    assert Run(plain)["end"].task.data.final == "bonjour:15"
+    rc, changed, out = ours("resume", flow, workdir,
+                            extra=("--origin-run-id", oid, "--run-param", "greeting=hi"))
+    assert rc == 0, out[-3000:]
+    run = Run(changed)
+    assert run["end"].task.data.final == "hi:5"
+    for s in run:
+        for t in s:
+            md = t.metadata_dict
+            assert "origin-task-id" not in md, t.pathspec
+            assert md.get("origin-run-id") == oid
+
+
+def test_metaflow_local_resume_of_a_windmill_run(workdir):
+    """`python flow.py resume --origin-run-id wm-…` (Metaflow's own resume) on a run made by
+    the compiled flow: it finds our tasks by pathspec index and clones them."""
+    from metaflow import Run
+
+    flow = FLOWS / "resume_foreach.py"
+    rc, origin, out = ours("run", flow, workdir, fail="body")
+    assert rc == 1, out[-2000:]
+    rid = os.path.join(workdir, "local_resume_id")
+    p = subprocess.run(
+        [sys.executable, str(flow), "--quiet", "--no-pylint", "resume", "--origin-run-id",
+         origin.split("/")[1], "--run-id-file", rid],
+        cwd=flow.parent, capture_output=True, text=True, timeout=600,
+        env={k: v for k, v in os.environ.items() if k != "METAFLOW_TEST_RESUME_FAIL"},
+    )
+    assert p.returncode == 0, (p.stdout + p.stderr)[-3000:]
+    run = Run("ResumeForeachFlow/" + open(rid).read().strip())
+    assert run.successful and run["end"].task.data.total == 60
+    cloned = sorted(t.metadata_dict.get("origin-task-id") for t in run["body"]
+                    if "origin-task-id" in t.metadata_dict)
+    # Split 0 and 2 (task ids end with the split index; the prefix is the emitter's).
+    assert [c.rsplit("-", 1)[1] for c in cloned] == ["0", "2"], cloned

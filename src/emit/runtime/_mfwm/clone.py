@@ -16,8 +16,40 @@ import os
 import sys
 
 
+def given_params(params_b64, loads):
+    """The parameter values the run was started with (flow inputs not given are absent
+    from the start's params_b64: JSON.stringify drops undefined)."""
+    if not params_b64:
+        return {}
+    import binascii
+
+    values = loads(binascii.a2b_base64(params_b64).decode("utf-8"))
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def fresh_init(plan, run_id, code_dir, env, py, tag_args, given, texts, run, die,
+               param_env_value):
+    """`init` of a resume whose parameters changed: the origin's values (texts from the
+    mfwm-resume command) overridden by the given ones."""
+    init_env = dict(env)
+    for p in plan["params"]:
+        key = "METAFLOW_INIT_" + p["name"].upper().replace("-", "_")
+        if p["name"] in given:
+            init_env[key] = param_env_value(p["type"], given[p["name"]])
+        elif p["name"] in texts:
+            init_env[key] = texts[p["name"]]
+        elif p.get("default") is not None:
+            init_env[key] = param_env_value(p["type"], p["default"])
+    rc = run(
+        py + plan["init_top"] + ["init", "--run-id", run_id, "--task-id", "params"] + tag_args,
+        code_dir, init_env,
+    )
+    if rc != 0:
+        die("init failed (exit %d)" % rc, rc)
+
+
 def resume_task(plan, resume_arg, run_id, task_id, index_path, job_dir, code_dir, env,
-                py, tag_args, attempt, loads, run, die):
+                py, tag_args, attempt, loads, run, die, params_b64="", param_env_value=None):
     """-> {"cloned": bool, "step_args": [...], "result": {...}} for the runner."""
     try:
         info = loads(resume_arg)
@@ -44,10 +76,19 @@ def resume_task(plan, resume_arg, run_id, task_id, index_path, job_dir, code_dir
         "--retry-count", str(attempt),
         "--out", out,
     ] + tag_args
+    given = {}
     if plan["is_start"]:
         cmd.append("--start")
         if info.get("step"):
             cmd += ["--step-to-rerun", info["step"]]
+        given = given_params(params_b64, loads)
+        if given:
+            import json
+
+            path = os.path.join(job_dir, "given_params.json")
+            with open(path, "w") as f:
+                json.dump(given, f)
+            cmd += ["--given-params-file", path]
     else:
         cmd += ["--rerun", ",".join(info.get("r") or [])]
     rc = run(cmd, code_dir, env)
@@ -56,6 +97,9 @@ def resume_task(plan, resume_arg, run_id, task_id, index_path, job_dir, code_dir
     with open(out) as f:
         decision = loads(f.read())
 
+    if decision.get("fresh"):
+        fresh_init(plan, run_id, code_dir, env, py, tag_args, given,
+                   decision.get("init_texts") or {}, run, die, param_env_value)
     result = {"cloned": int(decision.get("cloned") or 0)}
     if plan["is_start"]:
         import json

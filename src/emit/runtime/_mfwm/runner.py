@@ -313,7 +313,7 @@ def main(plan, argv, cache, loads):
 
         resumed = clone.resume_task(
             plan, resume_arg, run_id, task_id, index_path, job_dir, code_dir, env,
-            py, tag_args, attempt, loads, run, die,
+            py, tag_args, attempt, loads, run, die, params_b64, param_env_value,
         )
 
     # --- the step ---------------------------------------------------------------------

@@ -21,7 +21,8 @@ for the start step with `--start`, which first clones the origin's `_parameters`
 (`NativeRuntime.persist_constants` with `clone_run_id`: the origin's parameters are kept)
 and computes `steps_to_rerun`. It writes its decision to `--out` as JSON:
 `{"cloned": 1, "origin": "<run>/<step>/<task>"}` or `{"cloned": 0}` (+ `"rerun"` for
-`--start`); for a cloned foreach or switch step also `{"splits"}` / `{"next"}` of the
+`--start`, and `"fresh"` + `"init_texts"` when parameter values given to the resume differ
+from the origin's: see `_changed_parameters`); for a cloned foreach or switch step also `{"splits"}` / `{"next"}` of the
 origin task to $MF_WINDMILL_OUT, as the windmill_internal decorator does for a task that
 runs (its `task_finished` hook is not called for a clone).
 """
@@ -95,6 +96,55 @@ def _clone_parameters(obj, run_id, origin_run_id, rerun, tags):
         )
 
 
+def _param_text(param, value):
+    """The text `init` parses for a parameter value (as the runner's param_env_value)."""
+    from metaflow.parameters import JSONTypeClass
+
+    if isinstance(param.kwargs.get("type"), JSONTypeClass):
+        return json.dumps(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return json.dumps(value)
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
+def _changed_parameters(obj, origin_run_id, given):
+    """Parameter values given to the resume that differ from the origin's, and the init
+    texts of the origin's values of the others. Metaflow's resume takes no parameters:
+    every task reads them from its inputs, so a cloned task would carry the origin's. A
+    resume given different values therefore re-executes every step with them."""
+    from metaflow.datastore.datastore_set import TaskDataStoreSet
+    from metaflow.exception import MetaflowException
+    from metaflow.parameters import JSONTypeClass
+
+    dsset = TaskDataStoreSet(obj.flow_datastore, origin_run_id, steps=["_parameters"])
+    origin = dsset.get_with_pathspec_index("%s/_parameters[]" % origin_run_id)
+    if origin is None:
+        origin = next(iter(dsset), None)
+    if origin is None:
+        raise MetaflowException("Resume could not find run id *%s*" % origin_run_id)
+    changed, texts = [], {}
+    for var, param in obj.flow._get_parameters():
+        if getattr(param, "IS_CONFIG_PARAMETER", False):
+            continue
+        old = origin[var] if var in origin else None
+        if param.name in given:
+            new = given[param.name]
+            if isinstance(param.kwargs.get("type"), JSONTypeClass) and isinstance(new, str):
+                try:
+                    new = json.loads(new)
+                except ValueError:
+                    pass
+            if type(param).__name__ == "IncludeFile" or new != old:
+                changed.append(param.name)
+        elif old is not None and type(param).__name__ != "IncludeFile":
+            texts[param.name] = _param_text(param, old)
+    return changed, texts
+
+
 def _is_cloned(obj, pathspec):
     """Was the task `run/step/task` of the new run cloned? (its `origin-task-id`
     metadata, written by clone_task_helper only)."""
@@ -144,6 +194,11 @@ def _origin_task(obj, origin_run_id, step, index_path):
 @click.option("--start", "is_start", is_flag=True, default=False)
 @click.option("--step-to-rerun", default=None, help="With --start: the user's --step.")
 @click.option("--retry-count", default=0, type=int)
+@click.option(
+    "--given-params-file",
+    default=None,
+    help="With --start: JSON of the parameter values the resume was given.",
+)
 @click.option("--tag", "tags", multiple=True, default=None)
 @click.option("--out", required=True)
 @click.pass_obj
@@ -159,6 +214,7 @@ def mfwm_resume(
     is_start,
     step_to_rerun,
     retry_count,
+    given_params_file,
     tags,
     out,
 ):
@@ -167,8 +223,26 @@ def mfwm_resume(
 
     result = {"cloned": 0}
     if is_start:
-        steps = _rerun_set(obj.graph, step_to_rerun)
-        _clone_parameters(obj, run_id, origin_run_id, steps, tags)
+        changed = []
+        if given_params_file:
+            with open(given_params_file, encoding="utf-8") as f:
+                given = json.load(f)
+            changed, texts = _changed_parameters(obj, origin_run_id, given)
+        if changed:
+            import sys
+
+            sys.stderr.write(
+                "mf-windmill: warning: parameters %s differ from run %s's: Metaflow's resume "
+                "keeps the origin's parameters (cloned tasks carry them), so every step of "
+                "this run re-executes with the new values\n"
+                % (", ".join(changed), origin_run_id)
+            )
+            steps = _rerun_set(obj.graph, obj.graph.start_step)
+            result["fresh"] = 1
+            result["init_texts"] = texts
+        else:
+            steps = _rerun_set(obj.graph, step_to_rerun)
+            _clone_parameters(obj, run_id, origin_run_id, steps, tags)
         result["rerun"] = sorted(steps)
     else:
         steps = set(s for s in rerun.split(",") if s)
