@@ -556,7 +556,7 @@ mod shell_safety {
 
     proptest! {
         /// Whatever the tags, @environment values or interpreter path, the script keeps its
-        /// 4-argument signature, the plan heredoc carries them intact, and nothing of them
+        /// 5-argument signature, the plan heredoc carries them intact, and nothing of them
         /// appears outside a quoted heredoc or single quotes.
         #[test]
         fn user_text_never_escapes(tags in proptest::collection::vec(".*", 0..4), val in ".*", py in "[^\\p{Cc}]*", start in any::<bool>()) {
@@ -565,7 +565,7 @@ mod shell_safety {
             let content = StepScript { flow: "F", python: &py, bundle_b64: bundle, plan: &p }.render();
             let lines: Vec<&str> = content.lines().collect();
             let sig: Vec<&str> = lines.iter().copied().take_while(|l| l.contains("=\"$")).collect();
-            prop_assert_eq!(sig, vec!["run_id=\"$1\"", "index_path=\"$2\"", "input_ref=\"$3\"", "params_b64=\"$4\""]);
+            prop_assert_eq!(sig, vec!["run_id=\"$1\"", "index_path=\"$2\"", "input_ref=\"$3\"", "params_b64=\"$4\"", "resume=\"$5\""]);
             let at = lines.iter().position(|l| l.contains("<<'MFWM_PLAN'")).unwrap();
             prop_assert!(lines[at].starts_with("exec \"$PY\" -c '"));
             prop_assert!(lines[at].ends_with("<<'MFWM_BOOT'"));

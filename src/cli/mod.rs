@@ -12,6 +12,7 @@ mod graph;
 mod list_deployed;
 mod list_runs;
 pub mod remote;
+mod resume;
 mod run;
 pub mod status;
 mod terminate;
@@ -49,6 +50,9 @@ pub enum Command {
     Create(create::CreateArgs),
     /// Start a run of a deployed flow; prints the Metaflow pathspec and the job URL.
     Trigger(trigger::TriggerArgs),
+    /// Resume a run: a new run that clones the origin's successful tasks (as Metaflow's
+    /// `resume`) and executes the rest; on Windmill, or with `--local` on this machine.
+    Resume(resume::ResumeArgs),
     /// The state of a run on Windmill and of each of its steps.
     Status(status::StatusArgs),
     /// Remove a deployed flow and its schedule from Windmill.
@@ -82,6 +86,7 @@ pub fn main() -> i32 {
         Command::Run(a) => run::run(a),
         Command::Create(a) => create::run(a),
         Command::Trigger(a) => trigger::run(a),
+        Command::Resume(a) => resume::run(a),
         Command::Status(a) => status::run(a),
         Command::Delete(a) => delete::run(a),
         Command::ListRuns(a) => list_runs::run(a),

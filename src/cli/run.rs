@@ -177,7 +177,12 @@ fn run_remote(args: RunArgs) -> i32 {
     })
 }
 
-fn run_local(mut args: RunArgs) -> i32 {
+fn run_local(args: RunArgs) -> i32 {
+    run_local_with(args, Map::new())
+}
+
+/// `run --local` with extra flow inputs (`resume --local`: the resume input).
+pub(super) fn run_local_with(mut args: RunArgs, extra: Map<String, Value>) -> i32 {
     let worker_tags = match args.serve.resolve() {
         Ok(t) => t,
         Err(e) => return usage(e),
@@ -233,6 +238,7 @@ fn run_local(mut args: RunArgs) -> i32 {
             }
         }
     }
+    inputs.extend(extra);
     let text = crate::emit::to_json(&compiled);
     let flow = match local::parse_flow_json(&text) {
         Ok(f) => f,

@@ -39,6 +39,11 @@ const RUNTIME_FILES: &[(&str, &str)] = &[
         "_mfwm/metaflow_extensions/mfwindmill/plugins/windmill_internal.py",
         include_str!("runtime/_mfwm/metaflow_extensions/mfwindmill/plugins/windmill_internal.py"),
     ),
+    ("_mfwm/clone.py", include_str!("runtime/_mfwm/clone.py")),
+    (
+        "_mfwm/metaflow_extensions/mfwindmill/plugins/resume_cli.py",
+        include_str!("runtime/_mfwm/metaflow_extensions/mfwindmill/plugins/resume_cli.py"),
+    ),
 ];
 
 /// Compressed bundle size limit.

@@ -13,6 +13,7 @@ pub mod decorators;
 pub mod openflow;
 pub mod params;
 pub mod project;
+pub mod resume;
 pub mod script;
 pub mod settings;
 
@@ -248,11 +249,14 @@ impl<'a> Emitter<'a> {
         } else {
             InputTransform::empty()
         };
-        for (k, v) in
-            STEP_ARGS
-                .iter()
-                .zip([run_id, index_path_transform(frames), input_ref, params])
-        {
+        let resume = resume::transform(is_start, &self.start_id);
+        for (k, v) in STEP_ARGS.iter().zip([
+            run_id,
+            index_path_transform(frames),
+            input_ref,
+            params,
+            resume,
+        ]) {
             it.insert(k.to_string(), v.to_value());
         }
         let mut summary = name.to_string();

@@ -73,6 +73,11 @@ pub fn build_with(flow: &Flow, pin_defaults: bool) -> Result<Built, Vec<String>>
             ));
         }
         seen.push(key);
+        if name == super::resume::RESUME_INPUT {
+            errors.push(format!(
+                "parameter '{name}': the name is reserved for the flow input of a resumed run"
+            ));
+        }
         let ptype = parameter_type(p);
         let default = p.kwarg("default").map(|a| &a.value);
         let lit_default = default.and_then(ArgValue::literal).map(|l| l.to_json());

@@ -12,8 +12,9 @@
 
 use serde::Serialize;
 
-/// The bash arguments of every step module, in signature order (`$1..$4`).
-pub const STEP_ARGS: [&str; 4] = ["run_id", "index_path", "input_ref", "params_b64"];
+/// The bash arguments of every step module, in signature order (`$1..$5`). `resume` is
+/// empty except in a resumed run (issue 13, `_mfwm/clone.py`).
+pub const STEP_ARGS: [&str; 5] = ["run_id", "index_path", "input_ref", "params_b64", "resume"];
 
 /// How a step's `--input-paths` are formed (interpreted by `_mfwm/runner.py`).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -163,7 +164,7 @@ impl StepScript<'_> {
         s.push_str(&format!("PY={}\n", shell_quote(self.python)));
         s.push_str("command -v \"$PY\" >/dev/null 2>&1 || { echo \"mf-windmill: '$PY' not found on this worker\" >&2; exit 1; }\n");
         // Heredoc bodies follow in redirection order: plan (fd 3), bundle (fd 4), boot (stdin).
-        s.push_str(&format!("exec \"$PY\" -c '{BOOT_LOADER}' \"$run_id\" \"$index_path\" \"$input_ref\" \"$params_b64\" 3<<'MFWM_PLAN'"));
+        s.push_str(&format!("exec \"$PY\" -c '{BOOT_LOADER}' \"$run_id\" \"$index_path\" \"$input_ref\" \"$params_b64\" \"$resume\" 3<<'MFWM_PLAN'"));
         if self.bundle_b64.is_some() {
             s.push_str(" 4<<'MFWM_BUNDLE'");
         }

@@ -553,3 +553,67 @@ def test_tags_as_metaflow_sets_them(work):
     assert remote == local, (remote, local)
     assert bare["user_tags"] == [] and bare["start"] == [] and bare["end"] == [], bare
     work.assert_no_token()
+
+
+def test_deployer_resume(work):
+    """DeployedFlow.resume(origin_run_id=..., step_to_rerun=...) -> a TriggeredRun of a new
+    Windmill run that clones the origin's successful tasks and re-executes the rest."""
+    name = "wheel-resume-" + uuid.uuid4().hex[:8]
+    marker = work.path / "FAIL_PROCESS"
+    marker.write_text("x")
+    first = work.py(
+        """
+        import json
+        from metaflow import Deployer
+        df = Deployer("resume_flow.py").windmill(name=%r).create(python_bin=%r)
+        tr = df.trigger()
+        state = tr.wait_for_completion(check_interval=1, timeout=300)
+        print("RESULT " + json.dumps({"state": state, "run_id": tr.run_id}))
+        """ % (name, work.python)
+    )
+    assert first["state"] == "FAILED", first
+    marker.unlink()
+    out = work.py(
+        """
+        import json
+        from metaflow import Deployer, namespace
+        namespace(None)
+        df = Deployer("resume_flow.py").windmill(name=%r).create(python_bin=%r)
+        tr = df.resume(origin_run_id=%r)
+        state = tr.wait_for_completion(check_interval=1, timeout=300)
+        run = tr.run
+        tasks = {}
+        for s in run:
+            for t in s:
+                md = t.metadata_dict
+                tasks["%%s/%%s" %% (s.id, t.id)] = [md.get("origin-run-id"),
+                                                   md.get("origin-task-id")]
+        again = df.resume(origin_run_id=tr.run_id, step_to_rerun="join")
+        state2 = again.wait_for_completion(check_interval=1, timeout=300)
+        run2 = again.run
+        cloned2 = sorted("%%s/%%s" %% (s.id, t.id) for s in run2 for t in s
+                         if "origin-task-id" in t.metadata_dict)
+        print("RESULT " + json.dumps({
+            "state": state, "successful": run.successful, "tasks": tasks,
+            "results": run["join"].task.data.results, "origin": run["join"].task.data.origin,
+            "nonce_same": run["start"].task.data.nonce == run2["start"].task.data.nonce,
+            "ui": tr.windmill_ui, "state2": state2, "cloned2": cloned2,
+            "origin2": run2["join"].task.data.origin,
+        }))
+        """ % (name, work.python, first["run_id"])
+    )
+    origin = first["run_id"]
+    assert out["state"] == "SUCCEEDED" and out["successful"], out
+    assert out["results"] == [2, 4, 6]
+    assert out["origin"] == origin
+    assert out["ui"] and "/run/" in out["ui"]
+    cloned = {k for k, (_, task) in out["tasks"].items() if task}
+    assert all(o == origin for o, _ in out["tasks"].values()), out["tasks"]
+    # start and the two splits that succeeded are cloned; split 1, join and end ran anew.
+    assert len(cloned) == 3 and any(k.startswith("start/") for k in cloned), cloned
+    assert sum(1 for k in cloned if k.startswith("process/")) == 2, cloned
+    # Resuming the resumed run from `join`: everything before it is cloned again.
+    assert out["state2"] == "SUCCEEDED"
+    assert out["nonce_same"] is True
+    assert [k.split("/")[0] for k in out["cloned2"]] == ["process"] * 3 + ["start"], out
+    work.assert_no_token()

@@ -460,3 +460,74 @@ def list_runs(obj, windmill_host=None, windmill_workspace=None, windmill_token=N
         code, _ = call.run("list-runs", call.flow_args())
     if code != 0:
         _fail(code, "Listing the runs of %s failed" % obj.flow.name)
+
+
+# --- resume (issue 13) ---------------------------------------------------------------------
+
+
+def _given_param_values(obj, kwargs):
+    """The parameters given on this command line (`--<name> value`; click fills in the
+    defaults of the others, which must not override the origin's values)."""
+    given = {}
+    for _, param in obj.flow._get_parameters():
+        if param.IS_CONFIG_PARAMETER:
+            continue
+        flag = "--" + param.name
+        if any(a == flag or a.startswith(flag + "=") for a in sys.argv[1:]):
+            given[param.name.replace("-", "_").lower()] = kwargs.get(
+                param.name.replace("-", "_").lower()
+            )
+    return given
+
+
+@parameters.add_custom_parameters(deploy_mode=False)
+@windmill.command(
+    help="Resume a run on Windmill: a new run of the deployed flow that clones the origin "
+    "run's successful tasks (as `resume` does) and executes the rest: the failed step, or "
+    "--step, and every step after it. The origin's parameters are kept; parameter values "
+    "given here that differ from them re-execute every step with the new values."
+)
+@remote_options
+@click.option(
+    "--origin-run-id",
+    required=True,
+    help="The Windmill run to resume (wm-...).",
+)
+@click.option(
+    "--step",
+    "step_to_rerun",
+    default=None,
+    help="Re-execute this step and every step after it, even where the origin succeeded "
+    "(an unknown step fails the new run at its start step, with Metaflow's message).",
+)
+@click.option(
+    "--run-param",
+    "run_params",
+    multiple=True,
+    help="A parameter value NAME=VALUE (repeatable); same as --<name> VALUE.",
+)
+@click.option("--run-id-file", default=None, help="Write the ID of this run to the file specified.")
+@click.option(
+    "--deployer-attribute-file",
+    default=None,
+    hidden=True,
+    help="Write the metadata and pathspec of this run to this file (Deployer API).",
+)
+@click.pass_obj
+def resume(obj, origin_run_id, windmill_host=None, windmill_workspace=None,
+           windmill_token=None, step_to_rerun=None, run_params=(), run_id_file=None,
+           deployer_attribute_file=None, **kwargs):
+    with _Call(obj, windmill_host, windmill_workspace, windmill_token) as call:
+        run_id_tmp = call.path("run_id")
+        args = call.flow_args()
+        args += ["--origin-run-id", origin_run_id, "--run-id-file", run_id_tmp]
+        args += _param_values(obj, _given_param_values(obj, kwargs), run_params)
+        if step_to_rerun:
+            args += ["--step", step_to_rerun]
+        code, out = call.run("resume", args, capture=True)
+        if code != 0:
+            _fail(code, "Resuming %s/%s on Windmill failed" % (obj.flow.name, origin_run_id))
+        run_id = _run_id_from(run_id_tmp)
+        lines = out.splitlines()
+        job_url = lines[1].strip() if len(lines) > 1 else None
+    _finish_trigger(obj, run_id, job_url, run_id_file, deployer_attribute_file)

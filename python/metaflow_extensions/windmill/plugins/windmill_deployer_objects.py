@@ -175,6 +175,39 @@ class WindmillDeployedFlow(DeployedFlow):
             "Error triggering %s on Windmill for %s" % (deployer.name, deployer.flow_file)
         )
 
+    def resume(self, origin_run_id: str, step_to_rerun: Optional[str] = None,
+               **kwargs) -> WindmillTriggeredRun:
+        """Resume a run (issue 13): a new run of the deployed flow that clones the origin's
+        successful tasks as Metaflow's `resume` does and executes the rest (the failed
+        step, or `step_to_rerun`, and every step after it). The origin's parameters are
+        kept. Returns the new run, like `trigger`."""
+        deployer = self.deployer
+        with temporary_fifo() as (attribute_file_path, attribute_file_fd):
+            command = get_lower_level_group(
+                deployer.api, deployer.top_level_kwargs, deployer.TYPE, deployer.deployer_kwargs
+            ).resume(
+                deployer_attribute_file=attribute_file_path,
+                origin_run_id=origin_run_id,
+                step_to_rerun=step_to_rerun,
+                **kwargs
+            )
+            pid = deployer.spm.run_command(
+                [sys.executable, *command],
+                env=deployer.env_vars,
+                cwd=deployer.cwd,
+                show_output=deployer.show_output,
+            )
+            command_obj = deployer.spm.get(pid)
+            content = handle_timeout(
+                attribute_file_fd, command_obj, deployer.file_read_timeout
+            )
+            command_obj.sync_wait()
+            if command_obj.process.returncode == 0:
+                return WindmillTriggeredRun(deployer=deployer, content=content)
+        raise MetaflowException(
+            "Error resuming run %s of %s on Windmill" % (origin_run_id, deployer.flow_file)
+        )
+
     def delete(self, **kwargs) -> bool:
         """Remove the flow (and its schedule) from Windmill. True if it succeeded."""
         return _run_subcommand(self.deployer, "delete", **kwargs).process.returncode == 0

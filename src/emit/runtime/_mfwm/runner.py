@@ -159,9 +159,10 @@ def dumps_result(result):
 
 
 def main(plan, argv, cache, loads):
-    if len(argv) != 4:
-        die("runner expects 4 arguments, got %d" % len(argv), 2)
-    arg_run_id, index_path, input_ref, params_b64 = argv
+    if len(argv) not in (4, 5):
+        die("runner expects 5 arguments, got %d" % len(argv), 2)
+    arg_run_id, index_path, input_ref, params_b64 = argv[:4]
+    resume_arg = argv[4] if len(argv) > 4 else ""  # resume (issue 13): see clone.py
 
     if not importable("metaflow"):
         die(
@@ -299,8 +300,8 @@ def main(plan, argv, cache, loads):
     for t in plan["tags"]:
         tag_args += ["--tag", t]
 
-    # --- init (start only, idempotent) -----------------------------------------------
-    if plan["is_start"]:
+    # --- init (start only, idempotent; a resumed run clones the origin's instead) -----
+    if plan["is_start"] and not resume_arg:
         init_env = dict(env)
         import binascii
 
@@ -332,6 +333,16 @@ def main(plan, argv, cache, loads):
             if rc != 0:
                 die("init failed (exit %d)" % rc, rc)
 
+    # --- resume: clone the origin's task, or run this one with --clone-run-id ----------
+    resumed = None
+    if resume_arg:
+        import clone
+
+        resumed = clone.resume_task(
+            plan, resume_arg, run_id, task_id, index_path, job_dir, code_dir, env,
+            py, tag_args, attempt, loads, run, die, params_b64, param_env_value,
+        )
+
     # --- the step ---------------------------------------------------------------------
     cmd = py + plan["top"] + [
         "step", step,
@@ -346,20 +357,26 @@ def main(plan, argv, cache, loads):
     cmd += tag_args
     if plan.get("namespace") is not None:
         cmd += ["--namespace", plan["namespace"]]
+    if resumed is not None:
+        cmd += resumed["step_args"]
     sys.stderr.write("mf-windmill: %s/%s/%s/%s attempt %d\n" % (flow, run_id, step, task_id, attempt))
     sys.stderr.flush()
-    # The task's stdout and stderr become Metaflow's task logs for this attempt, as Argo's
-    # step command saves them (mflog: `bash_capture_logs` + `save_logs`), on success and
-    # on failure; they still stream live into the Windmill job log.
-    import mfwm_logs
+    if resumed is not None and resumed["cloned"]:
+        # Cloned by mfwm-resume (its logs come with the clone): nothing runs here.
+        rc = 0
+    else:
+        # The task's stdout and stderr become Metaflow's task logs for this attempt, as
+        # Argo's step command saves them (mflog: `bash_capture_logs` + `save_logs`), on
+        # success and on failure; they still stream live into the Windmill job log.
+        import mfwm_logs
 
-    logs = mfwm_logs.Capture(os.path.join(job_dir, ".logs"))
-    try:
-        rc = run(cmd, code_dir, env, logs=logs)
-    finally:
-        logs.save(
-            plan, env, "%s/%s/%s/%s" % (flow, run_id, step, task_id), attempt, code_dir, run
-        )
+        logs = mfwm_logs.Capture(os.path.join(job_dir, ".logs"))
+        try:
+            rc = run(cmd, code_dir, env, logs=logs)
+        finally:
+            logs.save(
+                plan, env, "%s/%s/%s/%s" % (flow, run_id, step, task_id), attempt, code_dir, run
+            )
     if rc != 0:
         die("step %s failed (exit %d)" % (step, rc), rc)
 
@@ -391,6 +408,8 @@ def main(plan, argv, cache, loads):
             if "next" not in out:
                 die("switch step %s reported no chosen case" % step)
             result["next"] = out["next"]
+    if resumed is not None:
+        result.update(resumed["result"])
     with open(os.path.join(job_dir, "result.json"), "w") as f:
         f.write(dumps_result(result))
 
