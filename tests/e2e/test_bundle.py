@@ -77,7 +77,7 @@ def test_bundle_only_in_start_stored_once_and_fetched_by_a_fresh_worker(tmp_path
     assert rc == 0, out[-3000:]
     assert (worker_b / "mfwm-code" / sha / "_mfwm" / "runner.py").is_file()
     assert (job / "code" / "linear_basic.py").is_file()
-    assert json.loads((job / "result.json").read_text())["pathspec"] == run_id + "/double/t"
+    assert json.loads((job / "result.json").read_text())["pathspec"] == run_id + "/double/t2"  # 2nd step in Metaflow's order
 
     # Later steps on B use its cache (the datastore copy is no longer needed).
     stored.rename(stored.with_suffix(".moved"))

@@ -144,9 +144,16 @@ def snapshot(pathspec):
             "attempt": t.current_attempt,
             "successful": t.successful,
             # Task logs (issue 11): what the step printed, as Metaflow's client reads it.
-            "stdout": t.stdout,
+            "stdout": log_text(t.stdout),
         }
     return snap
+
+
+def log_text(text):
+    """A task log as compared: tracebacks (@catch prints one) name files by their base
+    name, since the reference runs the flow where it lies and we run it from the job's
+    copy of the code package."""
+    return re.sub(r'File "([^"]*/)?([^"/]+)"', r'File "\2"', text)
 
 
 def unordered(x):
