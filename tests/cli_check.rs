@@ -724,19 +724,27 @@ fn pep263_encoding_declaration_is_not_invalid_utf8() {
 }
 
 /// `check` and `compile` say the same thing about @trigger / @trigger_on_finish and
-/// @exit_hook: the same diagnostics with the same span, and compile proceeds exactly when
-/// check finds no error.
+/// @exit_hook: the same diagnostics with the same span (none for readable event names,
+/// WM212 for unreadable ones), and compile proceeds exactly when check finds no error.
 #[test]
 fn check_and_compile_agree_on_event_decorators() {
     let dir = tempfile::tempdir().unwrap();
     let cases = [
-        ("@trigger(event=\"data_ready\")", "trigger", "WM206", true),
+        ("@trigger(event=\"data_ready\")", "trigger", "", true),
         (
             "@trigger_on_finish(flow=\"Upstream\")",
             "trigger_on_finish",
-            "WM206",
+            "",
             true,
         ),
+        ("@trigger(event=notify())", "trigger", "WM212", false),
+        (
+            "@trigger_on_finish(flows=[\"A\", notify()])",
+            "trigger_on_finish",
+            "WM212",
+            false,
+        ),
+        ("@trigger(event=\"bad name\")", "trigger", "WM212", false),
         ("@exit_hook(on_success=[notify])", "exit_hook", "", true),
         ("@exit_hook(on_success=HOOKS)", "exit_hook", "WM211", false),
     ];

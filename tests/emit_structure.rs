@@ -526,6 +526,7 @@ mod shell_safety {
             flow_file: "f.py".into(),
             step: "s".into(),
             is_start: false,
+            triggered: false,
             node_type: "linear".into(),
             bundle_sha256: "0".into(),
             metaflow_version: "2.19.39".into(),

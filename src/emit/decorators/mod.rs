@@ -8,6 +8,7 @@ pub mod exit_hook;
 pub mod resources;
 pub mod retry;
 pub mod timeout;
+pub mod triggers;
 
 use serde_json::{Map, Value};
 
