@@ -116,6 +116,11 @@ def finished_run(pathspec, timeout=180):
     pytest.fail("run %s did not finish" % pathspec)
 
 
+def current_trigger_id(run):
+    """The event id the start task recorded (`execution-triggers`, as on Argo)."""
+    return json.loads(run["start"].task.metadata_dict["execution-triggers"])[0]["id"]
+
+
 def test_publish_starts_exactly_the_listening_flows_with_mapped_parameters(mf):
     mf.create("events_consumer.py")
     mf.create("events_consumer.py")  # idempotent: still one entry
@@ -133,6 +138,16 @@ def test_publish_starts_exactly_the_listening_flows_with_mapped_parameters(mf):
     assert r.data.day == 7 and r.data.note == "unset"
     assert r.data.trigger_name == "data_ready" and r.data.trigger_type == "event"
     assert r.data.end_trigger_name == "data_ready"  # current.trigger in later steps too
+    assert mf.runs("events_bystander.py") == []
+
+    # From a step, with the job's own credentials (WindmillEvent, shaped like ArgoEvent).
+    p = mf("run", *mf.flow_args("events_publisher.py"), "--run-param", "date=11")
+    pub = finished_run(p.stdout.splitlines()[0])
+    runs = mf.runs("events_consumer.py")
+    assert len(runs) == 2 and started[0] in runs, runs
+    r = finished_run(runs[0])  # newest first
+    assert r.data.day == 11 and r.data.trigger_name == "data_ready"
+    assert current_trigger_id(r) == pub.data.event_id
     assert mf.runs("events_bystander.py") == []
     # An event nobody listens to starts nothing.
     assert mf("publish", "nobody_listens").stdout.strip() == ""
