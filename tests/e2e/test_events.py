@@ -149,6 +149,19 @@ def test_publish_starts_exactly_the_listening_flows_with_mapped_parameters(mf):
     assert r.data.day == 11 and r.data.trigger_name == "data_ready"
     assert current_trigger_id(r) == pub.data.event_id
     assert mf.runs("events_bystander.py") == []
+
+    # Outside Windmill, the wheel extension's WindmillEvent (metaflow.integrations) runs
+    # `mf-windmill publish` with the connection from the environment.
+    code = ("from metaflow.integrations import WindmillEvent\n"
+            "print(WindmillEvent('data_ready').publish({'date': 5}, ignore_errors=False))")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       env=dict(mf.env, MF_WINDMILL_BIN=BIN,
+                                PYTHONPATH=str(ROOT / "python")), timeout=120)
+    assert p.returncode == 0 and TOKEN not in p.stdout + p.stderr, p.stderr[-2000:]
+    runs = mf.runs("events_consumer.py")
+    assert len(runs) == 3, runs
+    r = finished_run(runs[0])
+    assert r.data.day == 5 and current_trigger_id(r) == p.stdout.strip()
     # An event nobody listens to starts nothing.
     assert mf("publish", "nobody_listens").stdout.strip() == ""
 
