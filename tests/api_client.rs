@@ -468,3 +468,87 @@ fn bad_configuration_is_refused_before_any_request() {
     assert_eq!(cfg.host, "http://localhost:8000");
     assert!(!format!("{cfg:?}").contains(TOKEN));
 }
+
+/// Variables as backend/windmill-api/src/variables.rs answers them, and the event registry
+/// on top: register is idempotent, publish starts exactly the listeners with mapped
+/// parameters (the trigger in `_mfwm_trigger`), unregister leaves no variable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn variables_and_the_event_registry() {
+    use mf_windmill::api::registry;
+    use mf_windmill::emit::decorators::triggers::Listener;
+
+    let srv = fake().await;
+    let c = client_for(&srv.base_url, TOKEN, "admins");
+    let p = "f/metaflow/v1";
+    assert!(!c.variable_exists(p).await.unwrap());
+    assert_eq!(c.get_variable_value(p).await.unwrap(), None);
+    let e = c.update_variable(p, "x").await.unwrap_err();
+    assert!(matches!(e, ApiError::NotFound { .. }), "{e}");
+    c.create_variable(p, "one", "d").await.unwrap();
+    let e = c.create_variable(p, "two", "d").await.unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("Variable f/metaflow/v1 already exists"),
+        "{e}"
+    );
+    c.update_variable(p, "two").await.unwrap();
+    assert_eq!(
+        c.get_variable_value(p).await.unwrap().as_deref(),
+        Some("two")
+    );
+    c.delete_variable(p).await.unwrap();
+    c.delete_variable(p).await.unwrap(); // Windmill deletes without checking
+    assert!(!c.variable_exists(p).await.unwrap());
+
+    let flow = bash_flow(&[("a", "echo '{\"ok\": true}'")]);
+    for f in ["f/metaflow/l1", "f/metaflow/l2"] {
+        c.create_flow(f, &flow).await.unwrap();
+    }
+    let listen = |ev: &str| Listener {
+        event: ev.into(),
+        kind: "event".into(),
+        parameters: [("day".to_string(), "date".to_string())]
+            .into_iter()
+            .collect(),
+        required: vec![],
+    };
+    assert!(
+        registry::register(&c, "f/metaflow/l1", "L1", &[listen("go")])
+            .await
+            .unwrap()
+    );
+    assert!(
+        !registry::register(&c, "f/metaflow/l1", "L1", &[listen("go")])
+            .await
+            .unwrap()
+    );
+    registry::register(&c, "f/metaflow/l2", "L2", &[listen("other")])
+        .await
+        .unwrap();
+    let payload: Map<String, Value> = serde_json::from_value(json!({"date": 3})).unwrap();
+    let started = registry::publish(&c, "go", &payload).await.unwrap();
+    assert_eq!(started.len(), 1);
+    assert_eq!(started[0].flow_path, "f/metaflow/l1");
+    let run = srv
+        .requests()
+        .into_iter()
+        .find(|r| r.path.ends_with("jobs/run/f/f/metaflow/l1"))
+        .unwrap();
+    let body = run.body.unwrap();
+    assert_eq!(body["day"], json!(3));
+    let trig: Value = serde_json::from_str(body["_mfwm_trigger"].as_str().unwrap()).unwrap();
+    assert_eq!(trig[0]["name"], "go");
+    assert_eq!(trig[0]["type"], "event");
+    assert!(
+        registry::publish(&c, "nobody", &payload)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    registry::unregister(&c, "f/metaflow/l1").await.unwrap();
+    assert!(c.variable_exists(registry::REGISTRY).await.unwrap());
+    registry::unregister(&c, "f/metaflow/l2").await.unwrap();
+    assert!(!c.variable_exists(registry::REGISTRY).await.unwrap());
+    assert!(srv.violations().is_empty(), "{:?}", srv.violations());
+    assert!(!srv.stored_text().contains(TOKEN));
+}

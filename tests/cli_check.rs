@@ -573,6 +573,35 @@ fn graph_json_foreach_fields() {
 }
 
 #[test]
+fn graph_json_reports_triggers_and_exit_hooks() {
+    let flow = |f: &str| {
+        let o = run(&["graph", &format!("tests/e2e/flows/{f}")]);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        json(&o.stdout)["flows"][0].clone()
+    };
+    let c = flow("events_consumer.py");
+    assert_eq!(
+        c["triggers"],
+        serde_json::json!([{"type": "event", "name": "data_ready", "parameters": {"day": "date"}}])
+    );
+    assert_eq!(
+        c["exit_hooks"],
+        serde_json::json!({"on_success": [], "on_error": []})
+    );
+    let d = flow("events_downstream.py");
+    assert_eq!(
+        d["triggers"],
+        serde_json::json!([{"type": "run", "flow": "EventsUpstreamFlow", "project": null, "branch": null}])
+    );
+    let h = flow("exit_hooks.py");
+    assert_eq!(h["triggers"], serde_json::json!([]));
+    assert_eq!(
+        h["exit_hooks"],
+        serde_json::json!({"on_success": ["hook_broken", "hook_ok"], "on_error": ["hook_failed"]})
+    );
+}
+
+#[test]
 fn graph_dot_and_mermaid() {
     let flow = "tests/flows/valid/foreach_basic.py";
     let o = run(&["graph", "--format", "dot", flow]);
@@ -724,19 +753,27 @@ fn pep263_encoding_declaration_is_not_invalid_utf8() {
 }
 
 /// `check` and `compile` say the same thing about @trigger / @trigger_on_finish and
-/// @exit_hook: the same diagnostics with the same span, and compile proceeds exactly when
-/// check finds no error.
+/// @exit_hook: the same diagnostics with the same span (none for readable event names,
+/// WM212 for unreadable ones), and compile proceeds exactly when check finds no error.
 #[test]
 fn check_and_compile_agree_on_event_decorators() {
     let dir = tempfile::tempdir().unwrap();
     let cases = [
-        ("@trigger(event=\"data_ready\")", "trigger", "WM206", true),
+        ("@trigger(event=\"data_ready\")", "trigger", "", true),
         (
             "@trigger_on_finish(flow=\"Upstream\")",
             "trigger_on_finish",
-            "WM206",
+            "",
             true,
         ),
+        ("@trigger(event=notify())", "trigger", "WM212", false),
+        (
+            "@trigger_on_finish(flows=[\"A\", notify()])",
+            "trigger_on_finish",
+            "WM212",
+            false,
+        ),
+        ("@trigger(event=\"bad name\")", "trigger", "WM212", false),
         ("@exit_hook(on_success=[notify])", "exit_hook", "", true),
         ("@exit_hook(on_success=HOOKS)", "exit_hook", "WM211", false),
     ];

@@ -711,6 +711,25 @@ class CondaBaseFlow(FlowSpec):
 "#,
     },
     Case {
+        name: "wm212_trigger_names",
+        code: "WM212",
+        source: br#"import os
+
+from metaflow import FlowSpec, step, trigger
+
+
+@trigger(event=os.environ["EVENT"])
+class TriggerNameFlow(FlowSpec):
+    @step
+    def start(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+"#,
+    },
+    Case {
         name: "wm211_exit_hook_functions",
         code: "WM211",
         source: br#"from metaflow import FlowSpec, exit_hook, step

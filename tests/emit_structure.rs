@@ -386,7 +386,7 @@ fn bundle_contains_imported_modules_and_named_files() {
         c.bundle_files
     );
     assert!(c.bundle_files.iter().any(|f| f == "_mfwm/runner.py"));
-    assert!(c.bundle_files.len() < 10, "{:?}", c.bundle_files);
+    assert!(c.bundle_files.len() < 13, "{:?}", c.bundle_files);
     let c = compile(&root().join("tests/flows/valid/config_file/flow.py"));
     assert!(
         c.bundle_files.iter().any(|f| f == "settings.json"),
@@ -526,6 +526,7 @@ mod shell_safety {
             flow_file: "f.py".into(),
             step: "s".into(),
             is_start: false,
+            triggered: false,
             node_type: "linear".into(),
             bundle_sha256: "0".into(),
             metaflow_version: "2.19.39".into(),
@@ -678,4 +679,53 @@ fn a_non_literal_resource_with_a_mapping_is_an_error() {
     let c = compile_with(&flow, &opts, None).unwrap();
     let v = serde_json::to_value(&c.openflow).unwrap();
     assert_eq!(module(&v, "start")["value"]["tag"], "big");
+}
+
+/// @trigger_on_finish inside a @project listens to the upstream's finish event in the
+/// listener's own project and branch (Argo's `_process_triggers`), and the flow's own
+/// finish module publishes under its project flow name; @trigger mappings are checked
+/// against the parameters.
+#[test]
+fn trigger_event_names_follow_metaflow_project_naming() {
+    let d = tempfile::tempdir().unwrap();
+    let src = |decos: &str| {
+        format!(
+            "from metaflow import FlowSpec, Parameter, project, step, trigger, trigger_on_finish\n\n\n{decos}\nclass DownFlow(FlowSpec):\n    day = Parameter(\"day\", type=int, required=True)\n    other = Parameter(\"other\", default=\"x\")\n\n    @step\n    def start(self):\n        self.next(self.end)\n\n    @step\n    def end(self):\n        pass\n"
+        )
+    };
+    let compiled = |decos: &str| {
+        let f = d.path().join("down.py");
+        std::fs::write(&f, src(decos)).unwrap();
+        compile_with(&f, &options(&f), None)
+    };
+    let c = compiled(
+        "@project(name=\"proj\")\n@trigger_on_finish(flows=[\"Up\", \"other.prod.Side\"])",
+    )
+    .unwrap();
+    let events: Vec<&str> = c.listeners.iter().map(|l| l.event.as_str()).collect();
+    assert_eq!(
+        events,
+        [
+            "metaflow.proj.user.tester.Up.end",
+            "metaflow.other.prod.Side.end"
+        ]
+    );
+    assert!(c.listeners.iter().all(|l| l.kind == "run"));
+    let json = serde_json::to_value(&c.openflow).unwrap();
+    let mods = json["value"]["modules"].as_array().unwrap();
+    let fin = mods.iter().find(|m| m["id"] == "_finish_event").unwrap();
+    assert_eq!(
+        fin["summary"],
+        "finish event: metaflow.proj.user.tester.DownFlow.end"
+    );
+    // One event without a mapping: every parameter by its own name.
+    let c = compiled("@trigger(event=\"go\")").unwrap();
+    assert_eq!(c.listeners[0].parameters.len(), 2);
+    assert_eq!(c.listeners[0].required, ["day"]);
+    let c =
+        compiled("@trigger(event={\"name\": \"go\", \"parameters\": {\"DAY\": \"d\"}})").unwrap();
+    assert_eq!(c.listeners[0].parameters["day"], "d");
+    let e = compiled("@trigger(event={\"name\": \"go\", \"parameters\": {\"nope\": \"d\"}})")
+        .unwrap_err();
+    assert!(e.iter().any(|m| m.contains("'nope'")), "{e:?}");
 }

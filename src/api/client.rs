@@ -623,6 +623,101 @@ impl Client {
 
     // ---- schedules (backend/windmill-api/src/schedule.rs) --------------------------------
 
+    // ---- variables (backend/windmill-api/src/variables.rs `workspaced_service`) -------
+
+    /// `GET /api/w/{ws}/variables/exists/{path}` → bool (`exists_variable`).
+    pub async fn variable_exists(&self, path: &str) -> Result<bool, ApiError> {
+        check_path(path)?;
+        let what = format!("checking whether variable {path} exists");
+        self.call_json(
+            Method::GET,
+            self.ws_url(&format!("variables/exists/{path}")),
+            &[],
+            None,
+            true,
+            &what,
+        )
+        .await
+    }
+    /// `GET /api/w/{ws}/variables/get_value/{path}` → the value, a JSON string
+    /// (`get_value`); `None` when there is no such variable (404 `Variable … not found`).
+    pub async fn get_variable_value(&self, path: &str) -> Result<Option<String>, ApiError> {
+        check_path(path)?;
+        let what = format!("reading variable {path}");
+        match self
+            .call_json(
+                Method::GET,
+                self.ws_url(&format!("variables/get_value/{path}")),
+                &[],
+                None,
+                true,
+                &what,
+            )
+            .await
+        {
+            Ok(v) => Ok(Some(v)),
+            Err(ApiError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+    /// `POST /api/w/{ws}/variables/create` with windmill-common `CreateVariable`
+    /// `{path, value, is_secret, description}` → 201 (400 `Variable … already exists`).
+    pub async fn create_variable(
+        &self,
+        path: &str,
+        value: &str,
+        description: &str,
+    ) -> Result<(), ApiError> {
+        check_path(path)?;
+        let what = format!("creating variable {path}");
+        let body = serde_json::json!({
+            "path": path, "value": value, "is_secret": false, "description": description,
+        });
+        self.call(
+            Method::POST,
+            self.ws_url("variables/create"),
+            &[],
+            Some(&body),
+            false,
+            &what,
+        )
+        .await
+        .map(|_| ())
+    }
+    /// `POST /api/w/{ws}/variables/update/{path}` with `EditVariable` `{value}` → 200
+    /// (404 through `not_found_if_none` when it does not exist).
+    pub async fn update_variable(&self, path: &str, value: &str) -> Result<(), ApiError> {
+        check_path(path)?;
+        let what = format!("updating variable {path}");
+        let body = serde_json::json!({ "value": value });
+        self.call(
+            Method::POST,
+            self.ws_url(&format!("variables/update/{path}")),
+            &[],
+            Some(&body),
+            true,
+            &what,
+        )
+        .await
+        .map(|_| ())
+    }
+    /// `DELETE /api/w/{ws}/variables/delete/{path}` → 200 (also when absent: the handler
+    /// deletes without checking).
+    pub async fn delete_variable(&self, path: &str) -> Result<(), ApiError> {
+        check_path(path)?;
+        let what = format!("deleting variable {path}");
+        self.call(
+            Method::DELETE,
+            self.ws_url(&format!("variables/delete/{path}")),
+            &[],
+            None,
+            true,
+            &what,
+        )
+        .await
+        .map(|_| ())
+    }
+
     /// `GET /api/w/{ws}/schedules/exists/{path}` → bool (openapi `existsSchedule`).
     pub async fn schedule_exists(&self, path: &str) -> Result<bool, ApiError> {
         check_path(path)?;

@@ -14,6 +14,7 @@
 
 pub mod client;
 pub mod error;
+pub mod registry;
 pub mod token;
 pub mod types;
 

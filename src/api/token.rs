@@ -1,6 +1,7 @@
 //! The Windmill bearer token. It is held in [`Token`], whose `Debug` and `Display` never
-//! show it; the only way to read it is [`Token::expose`], used in exactly one place (the
-//! `Authorization` header in `client.rs`) and by [`Token::redact`] to scrub it out of any
+//! show it; the only way to read it is [`Token::expose`], used only for `Authorization`
+//! headers (`client.rs`; the local executor's forwarding to an upstream server,
+//! `local/server.rs`) and by [`Token::redact`] to scrub it out of any
 //! text we might print (server bodies included).
 
 use std::fmt;

@@ -1,4 +1,5 @@
-//! `mf-windmill delete flow.py`: remove the deployed flow and its schedule.
+//! `mf-windmill delete flow.py`: remove the deployed flow, its schedule and its entries in
+//! the event registry (`api::registry`; the registry variable goes with the last entry).
 
 use clap::Args;
 
@@ -21,6 +22,15 @@ pub fn run(args: DeleteArgs) -> i32 {
         Err(code) => return code,
     };
     rt.block_on(async {
+        // The flow's event registry entries go first, even if the flow itself is gone.
+        match crate::api::registry::unregister(&client, &path).await {
+            Ok(true) => eprintln!(
+                "mf-windmill: removed {path} from the event registry {}",
+                crate::api::registry::REGISTRY
+            ),
+            Ok(false) => {}
+            Err(e) => return remote::api_fail(&e),
+        }
         match client.flow_exists(&path).await {
             Ok(true) => {}
             Ok(false) => {

@@ -11,6 +11,7 @@ mod exec;
 mod graph;
 mod list_deployed;
 mod list_runs;
+mod publish;
 pub mod remote;
 mod resume;
 mod run;
@@ -66,6 +67,8 @@ pub enum Command {
     ListDeployed(list_deployed::ListDeployedArgs),
     /// Cancel a run on Windmill (with the steps it started).
     Terminate(terminate::TerminateArgs),
+    /// Publish a Metaflow event: start every deployed flow whose @trigger listens to it.
+    Publish(publish::PublishArgs),
 }
 
 /// Entry point used by the binary; returns the process exit code.
@@ -93,5 +96,6 @@ pub fn main() -> i32 {
         Command::Terminate(a) => terminate::run(a),
         Command::Describe(a) => describe::run(a),
         Command::ListDeployed(a) => list_deployed::run(a),
+        Command::Publish(a) => publish::run(a),
     }
 }

@@ -232,6 +232,8 @@ pub struct Deployed {
     pub created: bool,
     /// `created`, `updated`, `removed` or `none`.
     pub schedule: &'static str,
+    /// The event registry was changed (the flow's @trigger/@trigger_on_finish entries).
+    pub events: bool,
 }
 
 /// Create or update the flow at `path`, then create, update or remove its schedule.
@@ -278,7 +280,12 @@ pub async fn deploy(client: &Client, c: &Compiled, path: &str) -> Result<Deploye
             }
         }
     };
-    Ok(Deployed { created, schedule })
+    let events = crate::api::registry::register(client, path, &c.flow_name, &c.listeners).await?;
+    Ok(Deployed {
+        created,
+        schedule,
+        events,
+    })
 }
 
 pub fn print_deployed(client: &Client, path: &str, d: &Deployed) {
@@ -292,6 +299,12 @@ pub fn print_deployed(client: &Client, path: &str, d: &Deployed) {
             eprintln!("mf-windmill: schedule {path} {}", d.schedule)
         }
         _ => {}
+    }
+    if d.events {
+        eprintln!(
+            "mf-windmill: event registry {} updated for {path}",
+            crate::api::registry::REGISTRY
+        );
     }
     println!("{path}");
     println!("{}", client.flow_url(path));

@@ -87,6 +87,7 @@ codes! {
     UnknownDefault = "WM209", "unknown-default", Error, "A Parameter or IncludeFile default cannot be evaluated statically, and the run needs it.";
     UnpackagedFile = "WM210", "unpackaged-file", Warning, "A step opens a file next to the flow that the code package does not carry (its suffix is not a package suffix).";
     ExitHookFunctions = "WM211", "exit-hook-functions", Error, "@exit_hook's on_success/on_error do not list hook functions by name, or list none.";
+    TriggerNames = "WM212", "trigger-names", Error, "@trigger/@trigger_on_finish event names, parameter mappings or flow names are not literals, or not valid.";
 }
 
 #[cfg(test)]

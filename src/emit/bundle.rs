@@ -41,6 +41,18 @@ const RUNTIME_FILES: &[(&str, &str)] = &[
     ),
     ("_mfwm/clone.py", include_str!("runtime/_mfwm/clone.py")),
     (
+        "_mfwm/mfwm_events.py",
+        include_str!("runtime/_mfwm/mfwm_events.py"),
+    ),
+    (
+        "_mfwm/metaflow_extensions/mfwindmill/plugins/windmill_events.py",
+        include_str!("runtime/_mfwm/metaflow_extensions/mfwindmill/plugins/windmill_events.py"),
+    ),
+    (
+        "_mfwm/metaflow_extensions/mfwindmill/alias/mfextinit_mfwindmill.py",
+        include_str!("runtime/_mfwm/metaflow_extensions/mfwindmill/alias/mfextinit_mfwindmill.py"),
+    ),
+    (
         "_mfwm/metaflow_extensions/mfwindmill/plugins/resume_cli.py",
         include_str!("runtime/_mfwm/metaflow_extensions/mfwindmill/plugins/resume_cli.py"),
     ),

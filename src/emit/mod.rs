@@ -76,6 +76,8 @@ pub struct Compiled {
     pub warnings: Vec<String>,
     pub bundle_sha256: String,
     pub bundle_files: Vec<String>,
+    /// What the flow listens to (@trigger/@trigger_on_finish): its event registry entries.
+    pub listeners: Vec<decorators::triggers::Listener>,
 }
 
 #[derive(Clone)]
@@ -129,6 +131,8 @@ struct Emitter<'a> {
     params_expr: String,
     plan_params: Vec<script::PlanParam>,
     top_extra: Vec<String>,
+    /// The flow listens to events (`decorators::triggers`).
+    triggered: bool,
     warnings: Vec<String>,
     errors: Vec<String>,
     visited: HashSet<String>,
@@ -208,6 +212,7 @@ impl<'a> Emitter<'a> {
             flow_file: self.flow_rel.clone(),
             step: name.to_string(),
             is_start,
+            triggered: self.triggered,
             node_type: node_type.to_string(),
             bundle_sha256: self.bundle_sha.clone(),
             metaflow_version: METAFLOW_VERSION.to_string(),
@@ -735,6 +740,14 @@ pub fn compile_with(
             }
         };
     warnings.extend(pwarn);
+    let listeners =
+        match decorators::triggers::listeners(flow, &schema, proj.project_flow_name.as_deref()) {
+            Ok(l) => l,
+            Err(e) => {
+                errors.push(e);
+                vec![]
+            }
+        };
     let schedule = match project::schedule(flow, &proj.path) {
         Ok(s) => s,
         Err(e) => {
@@ -804,6 +817,7 @@ pub fn compile_with(
         task_prefix: task_prefixes(&g),
         params_expr,
         plan_params,
+        triggered: !listeners.is_empty(),
         top_extra: proj
             .top_options
             .iter()
@@ -846,6 +860,13 @@ pub fn compile_with(
             Default::default()
         }
     };
+    if let Some(end) = g.end() {
+        modules.push(decorators::triggers::finish_module(
+            &em,
+            end.name,
+            proj.project_flow_name.as_deref(),
+        ));
+    }
     modules.extend(hooks.on_success);
     let value = FlowValue {
         modules,
@@ -891,6 +912,7 @@ pub fn compile_with(
         warnings: em.warnings,
         bundle_sha256: bundle.sha256,
         bundle_files: bundle.files.keys().cloned().collect(),
+        listeners,
     })
 }
 

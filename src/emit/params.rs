@@ -73,6 +73,11 @@ pub fn build_with(flow: &Flow, pin_defaults: bool) -> Result<Built, Vec<String>>
             ));
         }
         seen.push(key);
+        if name == super::decorators::triggers::TRIGGER_INPUT {
+            errors.push(format!(
+                "parameter '{name}': the name is reserved for the trigger of an event-started run"
+            ));
+        }
         if name == super::resume::RESUME_INPUT {
             errors.push(format!(
                 "parameter '{name}': the name is reserved for the flow input of a resumed run"
@@ -155,7 +160,12 @@ pub fn build_with(flow: &Flow, pin_defaults: bool) -> Result<Built, Vec<String>>
     if !errors.is_empty() {
         return Err(errors);
     }
-    let names: Vec<String> = plan.iter().map(|p| p.name.clone()).collect();
+    // The trigger of an event-started run travels with the values (`triggers.rs`).
+    let names: Vec<String> = plan
+        .iter()
+        .map(|p| p.name.clone())
+        .chain([super::decorators::triggers::TRIGGER_INPUT.to_string()])
+        .collect();
     let schema = json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "type": "object",

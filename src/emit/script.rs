@@ -71,6 +71,10 @@ pub struct StepPlan {
     pub flow_file: String,
     pub step: String,
     pub is_start: bool,
+    /// The flow listens to events (@trigger/@trigger_on_finish): a step other than start
+    /// reads the run's trigger back from the start task's metadata (`current.trigger`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub triggered: bool,
     pub node_type: String,
     pub bundle_sha256: String,
     pub metaflow_version: String,

@@ -65,6 +65,8 @@ pub fn flow_json(g: &FlowGraph) -> Json {
             "name": d.name,
             "attributes": d.literal_attributes(),
         })).collect::<Vec<_>>(),
+        "triggers": triggers_json(g),
+        "exit_hooks": exit_hooks_json(g),
         "parameters": g.flow.parameters.iter().map(parameter_json).collect::<Vec<_>>(),
         "configs": g.flow.configs.iter().map(|c| json!({
             "name": c.name.as_ref().map(value_json),
@@ -73,6 +75,44 @@ pub fn flow_json(g: &FlowGraph) -> Json {
             "default_value": c.kwarg("default_value").map(|a| value_json(&a.value)),
         })).collect::<Vec<_>>(),
     })
+}
+
+/// What the flow listens to (@trigger: `{"type": "event", "name", "parameters"}`;
+/// @trigger_on_finish: `{"type": "run", "flow", "project", "branch"}`), or `{"error"}` when
+/// it cannot be read statically (WM212).
+fn triggers_json(g: &FlowGraph) -> Json {
+    use super::lint::windmill::triggers::{Listen, flow_listens};
+    match flow_listens(&g.flow.decorators) {
+        Ok(l) => Json::Array(
+            l.into_iter()
+                .map(|l| match l {
+                    Listen::Event { name, parameters } => json!({
+                        "type": "event",
+                        "name": name,
+                        "parameters": parameters
+                            .into_iter()
+                            .map(|(p, f)| (p, Json::String(f)))
+                            .collect::<Map<String, Json>>(),
+                    }),
+                    Listen::Finish {
+                        flow,
+                        project,
+                        branch,
+                    } => json!({"type": "run", "flow": flow, "project": project, "branch": branch}),
+                })
+                .collect(),
+        ),
+        Err((e, _, _)) => json!({ "error": e }),
+    }
+}
+
+/// The @exit_hook functions (`{"on_success": [...], "on_error": [...]}`), or `{"error"}`
+/// when they cannot be read statically (WM211).
+fn exit_hooks_json(g: &FlowGraph) -> Json {
+    match super::lint::windmill::exit_hooks::flow_hooks(&g.flow.decorators) {
+        Ok(h) => json!({"on_success": h.on_success, "on_error": h.on_error}),
+        Err(e) => json!({ "error": e }),
+    }
 }
 
 fn value_json(v: &ArgValue) -> Json {

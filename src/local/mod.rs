@@ -121,6 +121,11 @@ pub struct RunOptions {
     /// [`worker_tags::DEFAULT_TAGS`]). A job whose tag no worker serves waits in the
     /// queue, as on Windmill.
     pub worker_tags: Option<Vec<String>>,
+    /// The Windmill server the run belongs to, when it is one (the fake Windmill of the
+    /// tests): the jobs' API (`$BASE_INTERNAL_URL`, `$WM_TOKEN`) answers the routes it
+    /// serves itself (jobs of this run) and forwards every other request (variables,
+    /// `jobs/run/f/…`) there, with this token. Never given to a job.
+    pub upstream: Option<server::Upstream>,
 }
 
 impl Default for RunOptions {
@@ -142,6 +147,7 @@ impl Default for RunOptions {
             on_event: None,
             root_job_id: None,
             worker_tags: None,
+            upstream: None,
         }
     }
 }
@@ -234,6 +240,7 @@ pub async fn run_flow(
         workspace: opts.workspace.clone(),
         permissioned_as: identity_base.permissioned_as(),
         email: opts.email.clone(),
+        upstream: opts.upstream.clone(),
     })
     .await?;
     let identity = env::Identity {

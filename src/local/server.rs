@@ -6,6 +6,10 @@
 //! - `GET /api/w/{ws}/jobs_u/completed/get_result_maybe/{id}` → `{completed, result, success}`;
 //! - `GET /api/version`.
 //!
+//! - with an upstream server (`RunOptions::upstream`, the fake Windmill of the tests): every
+//!   other request (`variables/…`, `jobs/run/f/…`) is forwarded there with the upstream's
+//!   token, so a job sees one Windmill API at `$BASE_INTERNAL_URL`, as on a server.
+//!
 //! Every request needs `Authorization: Bearer <per-run token>` (else 401 `Not authorized`,
 //! text/plain, as the server's auth layer answers); unknown ids give 404 `Not found`.
 //! HTTP/1.1 with `Connection: close`, one request per connection: enough for curl/wget/python.
@@ -20,8 +24,16 @@ use uuid::Uuid;
 
 use super::state::SharedTable;
 
+/// A Windmill server to forward the requests this one does not serve to.
+#[derive(Clone)]
+pub struct Upstream {
+    pub base_url: String,
+    pub token: crate::api::Token,
+}
+
 #[derive(Clone)]
 pub struct ServerCtx {
+    pub upstream: Option<Upstream>,
     pub table: SharedTable,
     pub token: String,
     pub workspace: String,
@@ -96,14 +108,31 @@ async fn serve(mut stream: TcpStream, ctx: &ServerCtx) -> std::io::Result<()> {
     let method = parts.next().unwrap_or("").to_string();
     let target = parts.next().unwrap_or("").to_string();
     let mut auth = None;
+    let mut len = 0usize;
     for l in lines {
-        if let Some((k, v)) = l.split_once(':')
-            && k.trim().eq_ignore_ascii_case("authorization")
-        {
-            auth = Some(v.trim().to_string());
+        if let Some((k, v)) = l.split_once(':') {
+            if k.trim().eq_ignore_ascii_case("authorization") {
+                auth = Some(v.trim().to_string());
+            } else if k.trim().eq_ignore_ascii_case("content-length") {
+                len = v.trim().parse().unwrap_or(0);
+            }
         }
     }
-    let resp = route(&method, &target, auth.as_deref(), ctx);
+    let mut body = buf[head_end + 4..].to_vec();
+    while body.len() < len.min(16 * 1024 * 1024) {
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+    let mut resp = route(&method, &target, auth.as_deref(), ctx);
+    if resp.status == 404
+        && resp.body == "Not found"
+        && let Some(up) = &ctx.upstream
+    {
+        resp = forward(up, &method, &target, body).await;
+    }
     let reason = match resp.status {
         200 => "OK",
         400 => "Bad Request",
@@ -133,7 +162,11 @@ fn route(method: &str, target: &str, auth: Option<&str>, ctx: &ServerCtx) -> Res
         return text(401, "Not authorized");
     }
     if method != "GET" {
-        return text(405, "Method not allowed by the local executor");
+        return if ctx.upstream.is_some() {
+            text(404, "Not found")
+        } else {
+            text(405, "Method not allowed by the local executor")
+        };
     }
     let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let (ws, rest) = match segs.as_slice() {
@@ -173,5 +206,40 @@ fn route(method: &str, target: &str, auth: Option<&str>, ctx: &ServerCtx) -> Res
             None => text(404, &format!("Not found: Job {id} not found")),
         },
         _ => text(404, "Not found"),
+    }
+}
+
+/// The request, as received, sent to the upstream server with its token; its answer.
+async fn forward(up: &Upstream, method: &str, target: &str, body: Vec<u8>) -> Response {
+    let Ok(m) = reqwest::Method::from_bytes(method.as_bytes()) else {
+        return text(405, "Method not allowed");
+    };
+    let client = reqwest::Client::new();
+    let mut req = client
+        .request(m, format!("{}{target}", up.base_url.trim_end_matches('/')))
+        .bearer_auth(up.token.expose());
+    if !body.is_empty() {
+        req = req.header("content-type", "application/json").body(body);
+    }
+    match req.send().await {
+        Ok(r) => {
+            let status = r.status().as_u16();
+            let json = r
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("application/json"));
+            let body = r.text().await.unwrap_or_default();
+            Response {
+                status,
+                content_type: if json {
+                    "application/json"
+                } else {
+                    "text/plain"
+                },
+                body,
+            }
+        }
+        Err(e) => text(502, &format!("upstream unreachable: {e}")),
     }
 }

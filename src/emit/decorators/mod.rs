@@ -1,6 +1,7 @@
 //! Each step decorator's lowering to Windmill, one file per decorator ([`retry`],
 //! [`catch`], [`timeout`], [`environment`], [`resources`]); [`lower`] folds a step's
-//! decorators into one [`Decorations`].
+//! decorators into one [`Decorations`]. Flow decorators: [`exit_hook`] (end-of-flow
+//! modules), [`triggers`] (event registry entries and the finish-event module).
 
 pub mod catch;
 pub mod environment;
@@ -8,6 +9,7 @@ pub mod exit_hook;
 pub mod resources;
 pub mod retry;
 pub mod timeout;
+pub mod triggers;
 
 use serde_json::{Map, Value};
 

@@ -19,6 +19,15 @@
 //! `result`. Assumption (not verified against a server): an unknown workspace answers 404
 //! `Not found: workspace <ws> not found` on workspaced routes, and `POST
 //! /api/workspaces/exists` answers `false`.
+//!
+//! Variables follow backend/windmill-api/src/variables.rs: `create` (body windmill-common
+//! `CreateVariable` {path, value, is_secret, description}; 201 `variable <p> created`, 400
+//! `Variable <p> already exists`), `get` (a `ListableVariable`), `get_value` (the value as
+//! a JSON string), `exists` (bool), `update` (body `EditVariable`; 404 `Variable not found`
+//! through `not_found_if_none`), `delete` (200 `variable <p> deleted`, also when absent).
+//! The executed flows' jobs reach this server through their `$BASE_INTERNAL_URL` with
+//! their `$WM_TOKEN` (the local executor forwards what it does not serve itself, e.g. a
+//! step publishing an event), as a Windmill job reaches its server.
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -78,6 +87,7 @@ struct State {
     workspaces: HashSet<String>,
     flows: BTreeMap<String, Value>,
     schedules: BTreeMap<String, Value>,
+    variables: BTreeMap<String, Value>,
     jobs: HashMap<Uuid, FakeJob>,
     /// Logs of script jobs (step attempts), by job id.
     logs: HashMap<Uuid, String>,
@@ -125,6 +135,7 @@ impl FakeWindmill {
         let ctx = Arc::new(Ctx {
             state: state.clone(),
             token: token.to_string(),
+            base_url: format!("http://{addr}"),
             exec,
         });
         let task = tokio::spawn(async move {
@@ -158,6 +169,9 @@ impl FakeWindmill {
     pub fn schedule(&self, path: &str) -> Option<Value> {
         self.state.lock().unwrap().schedules.get(path).cloned()
     }
+    pub fn variable(&self, path: &str) -> Option<Value> {
+        self.state.lock().unwrap().variables.get(path).cloned()
+    }
     pub fn job_ids(&self) -> Vec<Uuid> {
         self.state.lock().unwrap().jobs.keys().copied().collect()
     }
@@ -177,6 +191,9 @@ impl FakeWindmill {
         for f in st.schedules.values() {
             s.push_str(&f.to_string());
         }
+        for f in st.variables.values() {
+            s.push_str(&f.to_string());
+        }
         s
     }
 }
@@ -184,6 +201,7 @@ impl FakeWindmill {
 struct Ctx {
     state: Arc<Mutex<State>>,
     token: String,
+    base_url: String,
     exec: ExecOptions,
 }
 
@@ -806,6 +824,134 @@ fn route(
         return jsonr(200, Value::Array(l.into_iter().map(|x| x.1).collect()));
     }
 
+    // ---- variables (backend/windmill-api/src/variables.rs) -------------------------------
+    if let Some(p) = split("variables/exists/") {
+        if method != "GET" {
+            return violation("existsVariable is GET".into());
+        }
+        let st = ctx.state.lock().unwrap();
+        return jsonr(200, json!(st.variables.contains_key(&p)));
+    }
+    if let Some(p) = split("variables/get_value/") {
+        if method != "GET" {
+            return violation("getVariableValue is GET".into());
+        }
+        let st = ctx.state.lock().unwrap();
+        return match st.variables.get(&p) {
+            Some(v) => jsonr(200, v["value"].clone()),
+            None => text(404, format!("Not found: Variable {p} not found")),
+        };
+    }
+    if let Some(p) = split("variables/get/") {
+        if method != "GET" {
+            return violation("getVariable is GET".into());
+        }
+        if let Err(e) = allow_query(&["decrypt_secret", "include_encrypted"]) {
+            return violation(e);
+        }
+        let st = ctx.state.lock().unwrap();
+        return match st.variables.get(&p) {
+            Some(v) => {
+                let mut v = v.clone();
+                v["workspace_id"] = json!(ws);
+                v["extra_perms"] = json!({});
+                v["is_oauth"] = json!(false);
+                jsonr(200, v)
+            }
+            None => text(404, format!("Not found: Variable {p} not found")),
+        };
+    }
+    if rest == "variables/create" {
+        if method != "POST" {
+            return violation("createVariable is POST".into());
+        }
+        if let Err(e) = allow_query(&["already_encrypted"]) {
+            return violation(e);
+        }
+        if let Err(e) = shape(
+            body,
+            &["path", "value", "is_secret", "description"],
+            Some(&[
+                "path",
+                "value",
+                "is_secret",
+                "description",
+                "account",
+                "is_oauth",
+                "expires_at",
+            ]),
+            &[
+                ("path", "string"),
+                ("value", "string"),
+                ("is_secret", "bool"),
+                ("description", "string"),
+            ],
+        ) {
+            return violation(e);
+        }
+        let b = body.unwrap();
+        let p = b["path"].as_str().unwrap_or_default().to_string();
+        if !is_windmill_path(&p) {
+            return violation(format!("invalid path `{p}`"));
+        }
+        let mut st = ctx.state.lock().unwrap();
+        if st.variables.contains_key(&p) {
+            return text(400, format!("Bad request: Variable {p} already exists"));
+        }
+        st.variables.insert(
+            p.clone(),
+            json!({"path": p, "value": b["value"], "is_secret": b["is_secret"],
+                   "description": b["description"]}),
+        );
+        return text(201, format!("variable {p} created"));
+    }
+    if let Some(p) = split("variables/update/") {
+        if method != "POST" {
+            return violation("updateVariable is POST".into());
+        }
+        if let Err(e) = allow_query(&["already_encrypted"]) {
+            return violation(e);
+        }
+        if let Err(e) = shape(
+            body,
+            &[],
+            Some(&["path", "value", "is_secret", "description"]),
+            &[
+                ("path", "string"),
+                ("value", "string"),
+                ("is_secret", "bool"),
+                ("description", "string"),
+            ],
+        ) {
+            return violation(e);
+        }
+        let b = body.unwrap();
+        let mut st = ctx.state.lock().unwrap();
+        let Some(v) = st.variables.get_mut(&p) else {
+            return text(404, format!("Not found: Variable not found at name {p}"));
+        };
+        for k in ["value", "is_secret", "description"] {
+            if let Some(x) = b.get(k) {
+                v[k] = x.clone();
+            }
+        }
+        if let Some(np) = b.get("path").and_then(Value::as_str)
+            && np != p
+        {
+            let mut v = st.variables.remove(&p).unwrap();
+            v["path"] = json!(np);
+            st.variables.insert(np.to_string(), v);
+        }
+        return text(200, format!("variable {p} updated (npath: {p:?})"));
+    }
+    if let Some(p) = split("variables/delete/") {
+        if method != "DELETE" {
+            return violation("deleteVariable is DELETE".into());
+        }
+        ctx.state.lock().unwrap().variables.remove(&p);
+        return text(200, format!("variable {p} deleted"));
+    }
+
     // ---- schedules -----------------------------------------------------------------------
     if let Some(p) = split("schedules/exists/") {
         if method != "GET" {
@@ -994,6 +1140,7 @@ fn start_job(ctx: &Arc<Ctx>, job: Uuid, path: &str, flow: &Value, args: Map<Stri
     let state = ctx.state.clone();
     let exec = ctx.exec.clone();
     let flow_path = path.to_string();
+    let (base_url, token) = (ctx.base_url.clone(), ctx.token.clone());
     tokio::spawn(async move {
         let flow = match parsed {
             Ok(f) => f,
@@ -1073,6 +1220,10 @@ fn start_job(ctx: &Arc<Ctx>, job: Uuid, path: &str, flow: &Value, args: Map<Stri
             on_event: Some(sink),
             root_job_id: Some(job),
             cancel: Some(cancel),
+            upstream: Some(local::server::Upstream {
+                base_url,
+                token: mf_windmill::api::Token::new(token).expect("the fake's token"),
+            }),
             ..Default::default()
         };
         let out = local::run_flow(&flow, args, opts).await;

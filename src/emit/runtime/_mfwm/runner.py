@@ -295,6 +295,17 @@ def main(plan, argv, cache, loads):
     out_file = os.path.join(job_dir, "mf_out.json")
     env["MF_WINDMILL_OUT"] = out_file
     py = [sys.executable, plan["flow_file"]]
+    # The event or run that started this run (flow input `_mfwm_trigger`, in the start
+    # step's parameter values): `current.trigger` (windmill_internal.py).
+    values = None
+    if plan["is_start"]:
+        import binascii
+
+        values = loads(binascii.a2b_base64(params_b64).decode("utf-8")) if params_b64 else {}
+        if values.get("_mfwm_trigger"):
+            env["METAFLOW_WINDMILL_TRIGGER"] = values["_mfwm_trigger"]
+    elif plan.get("triggered"):
+        env["METAFLOW_WINDMILL_TRIGGERED"] = "1"
 
     tag_args = []
     for t in plan["tags"]:
@@ -303,9 +314,6 @@ def main(plan, argv, cache, loads):
     # --- init (start only, idempotent; a resumed run clones the origin's instead) -----
     if plan["is_start"] and not resume_arg:
         init_env = dict(env)
-        import binascii
-
-        values = loads(binascii.a2b_base64(params_b64).decode("utf-8")) if params_b64 else {}
         for p in plan["params"]:
             v = values.get(p["name"])
             if v is None:

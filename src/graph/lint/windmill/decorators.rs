@@ -5,7 +5,7 @@
 //! Classifies every decorator: those that need compute Windmill does not provide
 //! (`@parallel`, `@batch`, `@kubernetes`), environments our steps are not run under
 //! (`@conda`, `@pypi`), and flow decorators with no Windmill counterpart (`@conda_base`) are
-//! errors; decorators that would simply have no effect (`@resources`, `@trigger`) are
+//! errors; decorators that would simply have no effect (`@resources` without routing) are
 //! warnings; decorators not from Metaflow are warnings, since what they do is unknown.
 //!
 //! ## Why is this bad
@@ -42,12 +42,6 @@ fn flow_verdict(name: &str) -> Option<(Code, String)> {
             Code::UnsupportedFlowDecorator,
             format!(
                 "@{name} needs Metaflow's environment support (--environment); mf-windmill runs steps in the worker's Python environment."
-            ),
-        ),
-        "trigger" | "trigger_on_finish" => (
-            Code::UnhonouredDecorator,
-            format!(
-                "@{name} is not honoured on Windmill: Metaflow events do not reach Windmill, so the flow will only run when triggered or scheduled."
             ),
         ),
         _ => return None,

@@ -44,6 +44,15 @@ fn decorator_args(d: &Decorator, flow: &str, step: Option<&str>, out: &mut Vec<D
         {
             continue;
         }
+        // @trigger / @trigger_on_finish names are read by WM212 (`triggers.rs`).
+        if matches!(d.name.as_str(), "trigger" | "trigger_on_finish")
+            && matches!(
+                a.keyword.as_deref(),
+                Some("event" | "events" | "flow" | "flows")
+            )
+        {
+            continue;
+        }
         let what = a
             .keyword
             .as_deref()

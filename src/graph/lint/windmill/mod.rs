@@ -6,6 +6,7 @@ mod dynamic_arguments;
 mod dynamic_foreach;
 pub mod exit_hooks;
 mod names;
+pub mod triggers;
 mod unknown_defaults;
 mod unpackaged_files;
 
@@ -36,7 +37,13 @@ pub const UNSUPPORTED_DECORATORS: &[&str] = &[
 ];
 
 /// Flow decorators the emitter maps.
-pub const HONOURED_FLOW_DECORATORS: &[&str] = &["project", "schedule", "exit_hook"];
+pub const HONOURED_FLOW_DECORATORS: &[&str] = &[
+    "project",
+    "schedule",
+    "exit_hook",
+    "trigger",
+    "trigger_on_finish",
+];
 
 pub fn check(g: &FlowGraph) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -45,6 +52,7 @@ pub fn check(g: &FlowGraph) -> Vec<Diagnostic> {
     dynamic_foreach::check(g, &mut out);
     exit_hooks::check(g, &mut out);
     names::check(g, &mut out);
+    triggers::check(g, &mut out);
     unknown_defaults::check(g, &mut out);
     unpackaged_files::check(g, &mut out);
     out
