@@ -120,7 +120,7 @@ pub fn compile_flags(f: &CompileFlags) -> Result<Compiled, i32> {
         }
     };
     let resolved = match &f.metaflow_resolved {
-        Some(p) => match crate::resolved::Resolved::load(p) {
+        Some(p) => match crate::parse::resolved::Resolved::load(p) {
             Ok(r) => Some(r),
             Err(e) => {
                 eprintln!(
@@ -257,7 +257,7 @@ pub fn compile_flags(f: &CompileFlags) -> Result<Compiled, i32> {
     };
     let overlay = resolved
         .as_ref()
-        .map(crate::resolved::Resolved::emit_overlay);
+        .map(crate::parse::resolved::Resolved::emit_overlay);
     match emit::compile_with(flow, &opts, overlay.as_ref()) {
         Ok(c) => {
             for w in &c.warnings {

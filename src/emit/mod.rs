@@ -15,7 +15,6 @@ pub mod params;
 pub mod project;
 pub mod resume;
 pub mod script;
-pub mod settings;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -29,8 +28,8 @@ use decorators::Decorations;
 use openflow::*;
 use script::{InputPlan, STEP_ARGS, StepPlan, StepScript};
 
-/// The Metaflow version the runner and the CLI contract were written against.
-pub const METAFLOW_VERSION: &str = "2.19.39";
+pub use crate::parse::METAFLOW_VERSION;
+use crate::parse::settings;
 /// `metaflow_config.MAX_ATTEMPTS`.
 pub const MAX_ATTEMPTS: u32 = 6;
 
@@ -656,11 +655,11 @@ pub fn compile(flow: &Flow, opts: &CompileOptions) -> Result<Compiled, Vec<Strin
 }
 
 /// [`compile`], with what `--metaflow-resolved` adds beyond the (already overlaid) flow:
-/// Metaflow's settings and the config values (`crate::resolved`).
+/// Metaflow's settings and the config values (`crate::parse::resolved`).
 pub fn compile_with(
     flow: &Flow,
     opts: &CompileOptions,
-    overlay: Option<&crate::resolved::EmitOverlay>,
+    overlay: Option<&crate::parse::resolved::EmitOverlay>,
 ) -> Result<Compiled, Vec<String>> {
     let g = FlowGraph::new(flow);
     let st = analysis::analyze(&g);
@@ -771,7 +770,12 @@ pub fn compile_with(
         .unwrap_or_default();
     let mut extra: Vec<(String, Vec<u8>)> = overlay
         .and_then(|o| o.config_json.clone())
-        .map(|j| (crate::resolved::CONFIG_FILE.to_string(), j.into_bytes()))
+        .map(|j| {
+            (
+                crate::parse::resolved::CONFIG_FILE.to_string(),
+                j.into_bytes(),
+            )
+        })
         .into_iter()
         .collect();
     // The Metaflow extensions in use travel in the bundle, as in Metaflow's own code

@@ -9,7 +9,13 @@ pub mod loader;
 pub mod model;
 pub mod module;
 pub mod python;
+pub mod resolved;
+pub mod settings;
 pub mod source;
+
+/// The Metaflow version whose semantics the reader, the overlay, the runner and the CLI
+/// contract mirror.
+pub const METAFLOW_VERSION: &str = "2.19.39";
 
 use std::path::Path;
 use std::sync::Arc;

@@ -202,6 +202,25 @@ def test_cli_create_trigger_resolves_what_metaflow_sees(work):
     work.assert_no_token()
 
 
+def test_cli_create_forwards_worker_routing(work):
+    """`python flow.py windmill create --worker-tag STEP=TAG --worker-tag-map RULES` routes
+    steps as `mf-windmill create` does: the step modules carry the worker tag (rawscript
+    `tag`), others none; a malformed rule is refused before anything is deployed."""
+    flow = "resolved_flow.py"
+    p = work.flow(flow, "windmill", "create", "--only-json", "--python", work.python,
+                  "--worker-tag", "flaky=gpu",
+                  "--worker-tag-map", '[{"tag": "big", "cpu": 1}]')
+    doc = json.loads(p.stdout[p.stdout.index("{"):])
+    tags = {m["id"]: m["value"].get("tag") for m in doc["flow"]["value"]["modules"]
+            if m["value"].get("type") == "rawscript"}
+    # The override wins for flaky; the rule (cpu >= 1: Metaflow's default request) for the rest.
+    assert tags["flaky"] == "gpu" and tags["start"] == "big" and tags["end"] == "big", tags
+    bad = work.flow(flow, "windmill", "create", "--only-json", "--python", work.python,
+                    "--worker-tag", "nosuch=gpu", check=False)
+    assert bad.returncode != 0 and "nosuch" in bad.stdout + bad.stderr
+    work.assert_no_token()
+
+
 def test_cli_run_with_run_param_and_env_var(work):
     """`windmill run` (create + trigger + wait); parameters as --run-param and through
     Metaflow's environment-variable convention (METAFLOW_WINDMILL_RUN_<NAME>)."""

@@ -100,6 +100,19 @@ def compile_options(f):
         help="Python interpreter on the Windmill workers (default: python3).",
     )(f)
     f = click.option(
+        "--worker-tag",
+        "worker_tags",
+        multiple=True,
+        default=None,
+        help="STEP=TAG: run the step on the Windmill workers serving TAG (repeatable).",
+    )(f)
+    f = click.option(
+        "--worker-tag-map",
+        default=None,
+        help="JSON rules (or a file of them) mapping @resources to worker tags, e.g. "
+        '\'[{"tag": "gpu", "gpu": 1}, {"tag": "big", "cpu": 8}]\'.',
+    )(f)
+    f = click.option(
         "--max-flow-bytes",
         default=None,
         type=int,
@@ -174,7 +187,8 @@ class _Call(object):
         return os.path.join(self.tmp.name, name)
 
     def flow_args(self, tags=(), user_namespace=None, max_workers=None,
-                  max_num_splits=None, python_bin=None, max_flow_bytes=None):
+                  max_num_splits=None, python_bin=None, max_flow_bytes=None,
+                  worker_tag_map=None, worker_tags=()):
         obj = self.obj
         with open(self.resolved_file, "w", encoding="utf-8") as f:
             json.dump(resolved.document(obj), f)
@@ -209,6 +223,11 @@ class _Call(object):
             args += ["--python", python_bin]
         if max_flow_bytes is not None:
             args += ["--max-flow-bytes", str(max_flow_bytes)]
+        # Worker routing (docs/events.md): resolved and checked by the binary.
+        if worker_tag_map:
+            args += ["--worker-tag-map", worker_tag_map]
+        for spec in worker_tags or ():
+            args += ["--worker-tag", spec]
         return args
 
     def run(self, command, args, capture=False):
@@ -256,11 +275,12 @@ def _write_attributes(path, payload):
 @click.pass_obj
 def create(obj, tags=None, user_namespace=None, max_workers=None, max_num_splits=None,
            python_bin=None, max_flow_bytes=None, windmill_host=None, windmill_workspace=None,
-           windmill_token=None, only_json=False, deployer_attribute_file=None):
+           windmill_token=None, only_json=False, deployer_attribute_file=None,
+           worker_tag_map=None, worker_tags=()):
     obj.echo("Deploying *%s* to Windmill..." % obj.flow.name, bold=True)
     with _Call(obj, windmill_host, windmill_workspace, windmill_token) as call:
         args = call.flow_args(tags, user_namespace, max_workers, max_num_splits, python_bin,
-                              max_flow_bytes)
+                              max_flow_bytes, worker_tag_map, worker_tags)
         if only_json:
             args.append("--only-json")
         code, out = call.run("create", args, capture=True)
@@ -399,11 +419,12 @@ def _finish_trigger(obj, run_id, job_url, run_id_file, deployer_attribute_file):
 @click.pass_obj
 def run(obj, tags=None, user_namespace=None, max_workers=None, max_num_splits=None,
         python_bin=None, max_flow_bytes=None, windmill_host=None, windmill_workspace=None, windmill_token=None,
-        run_params=(), run_id_file=None, wait=True, max_wait=None, **kwargs):
+        run_params=(), run_id_file=None, wait=True, max_wait=None, worker_tag_map=None,
+        worker_tags=(), **kwargs):
     with _Call(obj, windmill_host, windmill_workspace, windmill_token) as call:
         run_id_tmp = call.path("run_id")
         args = call.flow_args(tags, user_namespace, max_workers, max_num_splits, python_bin,
-                              max_flow_bytes)
+                              max_flow_bytes, worker_tag_map, worker_tags)
         args += _param_values(obj, kwargs, run_params)
         args += ["--run-id-file", run_id_tmp]
         if not wait:

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value as Json};
 
-use crate::emit::settings::{self, Settings};
+use super::settings::{self, Settings};
 use crate::graph::FlowGraph;
 use crate::parse::literal::Literal;
 use crate::parse::model::{Arg, ArgValue, Decorator, Flow, Loc, Origin, ParamKind, ParameterDecl};
@@ -551,11 +551,11 @@ impl Resolved {
             )]);
         }
         if let Some(v) = &self.metaflow_version
-            && v != crate::emit::METAFLOW_VERSION
+            && v != super::METAFLOW_VERSION
         {
             warnings.push(format!(
                 "the flow was evaluated by Metaflow {v}; mf-windmill was written against {} (the workers run whatever Metaflow they have)",
-                crate::emit::METAFLOW_VERSION
+                super::METAFLOW_VERSION
             ));
         }
         // Steps: Metaflow's decorator list, in Metaflow's order.
