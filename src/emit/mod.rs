@@ -16,6 +16,7 @@ pub mod project;
 pub mod resume;
 pub mod script;
 pub mod settings;
+pub mod worker_settings;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -78,6 +79,8 @@ pub struct Compiled {
     pub bundle_files: Vec<String>,
     /// What the flow listens to (@trigger/@trigger_on_finish): its event registry entries.
     pub listeners: Vec<decorators::triggers::Listener>,
+    /// The Metaflow settings compiled in (what every worker receives; no secrets).
+    pub settings: settings::Settings,
 }
 
 #[derive(Clone)]
@@ -913,6 +916,7 @@ pub fn compile_with(
         bundle_sha256: bundle.sha256,
         bundle_files: bundle.files.keys().cloned().collect(),
         listeners,
+        settings: em.settings,
     })
 }
 
