@@ -146,7 +146,7 @@ pub fn mount_script(iso: &Isolation, place: &JobPlace) -> String {
         );
     }
     s += &format!(
-        "cd {}\nexec \"$@\"\n",
+        "cd {}\nunset OLDPWD\nexec \"$@\"\n",
         sh_quote(&place.dir.to_string_lossy())
     );
     s
@@ -225,7 +225,7 @@ mod tests {
             !s.contains("/srv/data"),
             "a path outside hidden dirs needs nothing: {s}"
         );
-        assert!(s.ends_with("cd '/s/j/job'\nexec \"$@\"\n"));
+        assert!(s.ends_with("cd '/s/j/job'\nunset OLDPWD\nexec \"$@\"\n"));
         assert_eq!(sh_quote("a'b"), r"'a'\''b'");
     }
 }
