@@ -9,8 +9,10 @@
 //! `cargo build --example fake_windmill`.
 //!
 //! ```text
-//! FAKE_WINDMILL_TOKEN=... fake_windmill --url-file F [--workers N] [--env K=V]...
+//! FAKE_WINDMILL_TOKEN=... fake_windmill --url-file F [--workers N] [--env K=V]... [--isolated-workers]
 //! ```
+//! `--isolated-workers`: every job gets its own cwd, HOME and TMPDIR and exactly Windmill's
+//! job environment plus `--env` (src/local/isolation.rs; no directory is hidden).
 //! Writes the base URL to F once listening (atomically: tmp + rename), then serves until
 //! SIGTERM/SIGINT. On exit it prints the protocol violations it saw to stderr and exits 3
 //! if there were any, so a test that stops it can assert the client spoke Windmill's API.
@@ -26,12 +28,14 @@ struct Args {
     url_file: PathBuf,
     workers: usize,
     env: Vec<(String, String)>,
+    isolated_workers: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut url_file = None;
     let mut workers = 2;
     let mut env = Vec::new();
+    let mut isolated_workers = false;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{a} needs a value"));
@@ -45,6 +49,7 @@ fn parse_args() -> Result<Args, String> {
                     .ok_or_else(|| format!("--env expects K=V, got {kv}"))?;
                 env.push((k.to_string(), v.to_string()));
             }
+            "--isolated-workers" => isolated_workers = true,
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -52,6 +57,7 @@ fn parse_args() -> Result<Args, String> {
         url_file: url_file.ok_or("--url-file is required")?,
         workers,
         env,
+        isolated_workers,
     })
 }
 
@@ -78,6 +84,7 @@ fn main() {
             ExecOptions {
                 worker_env: args.env,
                 workers: args.workers,
+                isolated_workers: args.isolated_workers,
                 ..Default::default()
             },
         )

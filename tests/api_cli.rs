@@ -766,3 +766,45 @@ fn windmill_job(stdout: &str) -> uuid::Uuid {
         .unwrap();
     uuid::Uuid::parse_str(id).unwrap()
 }
+
+/// The fake's workers isolated (`ExecOptions::isolated_workers`, `fake_windmill
+/// --isolated-workers`): a deployed flow runs with each job's own cwd, HOME and TMPDIR and
+/// nothing of this process's environment but the worker group's `--env`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn remote_run_on_isolated_workers_of_the_fake() {
+    let Some(py) = python() else {
+        eprintln!("SKIPPED: no Python with metaflow (set MF_WINDMILL_TEST_PYTHON or create .venv)");
+        return;
+    };
+    let srv = FakeWindmill::start(
+        TOKEN,
+        ExecOptions {
+            worker_env: vec![("USERNAME".into(), "tester".into())],
+            workers: 2,
+            isolated_workers: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let tmp = tempfile::tempdir().unwrap();
+    let ds = tmp.path().join(".metaflow");
+    let mut args = s(&["run", &flow("tests/flows/valid/linear_basic.py")]);
+    args.extend(s(&[
+        "--windmill-host",
+        &srv.base_url,
+        "--datastore-root",
+        &ds.display().to_string(),
+        "--python",
+        &py.display().to_string(),
+        "--user",
+        "tester",
+    ]));
+    let r = mfw(args, Some(TOKEN)).await;
+    assert_eq!(r.code, 0, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    let pathspec = r.stdout.lines().next().unwrap().to_string();
+    assert_eq!(
+        r.stdout.lines().last().unwrap(),
+        format!("{pathspec} succeeded")
+    );
+    assert!(srv.violations().is_empty(), "{:?}", srv.violations());
+}

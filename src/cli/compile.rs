@@ -104,6 +104,8 @@ pub struct CompileArgs {
     pub output: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = OutFormat::Json)]
     pub format: OutFormat,
+    #[command(flatten)]
+    pub worker_check: super::worker_check::WorkerCheck,
 }
 
 /// Check and compile; diagnostics and errors go to stderr. `Err(exit code)`.
@@ -279,6 +281,9 @@ pub fn run(args: CompileArgs) -> i32 {
         Ok(c) => c,
         Err(code) => return code,
     };
+    if let Err(code) = args.worker_check.apply(&c, &args.flags.flow) {
+        return code;
+    }
     match args.format {
         OutFormat::Wmill => {
             let Some(dir) = &args.output else {

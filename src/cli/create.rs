@@ -19,6 +19,8 @@ pub struct CreateArgs {
     /// Print the flow (and schedule) that would be deployed, as JSON; deploy nothing.
     #[arg(long)]
     pub only_json: bool,
+    #[command(flatten)]
+    pub worker_check: super::worker_check::WorkerCheck,
 }
 
 pub fn run(args: CreateArgs) -> i32 {
@@ -27,6 +29,9 @@ pub fn run(args: CreateArgs) -> i32 {
             Ok(c) => c,
             Err(code) => return code,
         };
+        if let Err(code) = args.worker_check.apply(&c, &args.flags.flow) {
+            return code;
+        }
         let path = remote::flow_path(&c, args.remote.name.as_deref());
         let mut flow = match serde_json::to_value(&c.openflow) {
             Ok(v) => v,
@@ -53,6 +58,9 @@ pub fn run(args: CreateArgs) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
+    if let Err(code) = args.worker_check.apply(&c, &args.flags.flow) {
+        return code;
+    }
     match rt.block_on(remote::deploy(&client, &c, &path)) {
         Ok(d) => {
             remote::print_deployed(&client, &path, &d);

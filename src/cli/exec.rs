@@ -18,14 +18,15 @@ pub struct ExecArgs {
     /// Maximum concurrent jobs (default: number of CPUs).
     #[arg(long)]
     pub workers: Option<usize>,
-    /// Worker environment variable K=V passed to every job (repeatable).
-    #[arg(long = "env", value_name = "K=V")]
-    pub env: Vec<String>,
+    #[command(flatten)]
+    pub env: WorkerEnv,
     /// Keep the job directories (printed on stderr) for inspection.
     #[arg(long)]
     pub keep_job_dirs: bool,
     #[command(flatten)]
     pub serve: ServeTags,
+    #[command(flatten)]
+    pub isolated: IsolatedWorkers,
 }
 
 /// Which worker tags the local workers serve (`exec`, `run --local`).
@@ -52,6 +53,138 @@ impl ServeTags {
             }
         }
     }
+}
+
+/// The worker group's environment (`exec`, `run --local`): variables every job gets, as
+/// the variables a Windmill worker passes to its jobs.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct WorkerEnv {
+    /// Worker environment variable K=V passed to every job (repeatable).
+    #[arg(long = "env", value_name = "K=V")]
+    pub env: Vec<String>,
+}
+
+impl WorkerEnv {
+    /// [`RunOptions::worker_env`]; `Err` is a usage message.
+    pub fn resolve(&self) -> Result<Vec<(String, String)>, String> {
+        let mut out = vec![];
+        for kv in &self.env {
+            match kv.split_once('=') {
+                Some((k, v)) if !k.is_empty() => out.push((k.to_string(), v.to_string())),
+                _ => return Err(format!("--env expects K=V, got `{kv}`")),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Isolated workers (`exec`, `run --local`): see [`local::isolation`].
+#[derive(Debug, Clone, clap::Args)]
+pub struct IsolatedWorkers {
+    /// Run every job as on a Windmill worker that shares nothing with this machine but
+    /// declared shared storage: its own fresh cwd, HOME and TMPDIR under a scratch
+    /// directory, exactly Windmill's job environment plus --env, the standard PATH (or
+    /// --env PATH=...), and, where a mount namespace is available, the current directory
+    /// (and the flow's) hidden. `run --local` keeps the datastore root and the --python
+    /// environment visible.
+    #[arg(long)]
+    pub isolated_workers: bool,
+    /// With --isolated-workers: a path of this machine the workers share (a volume every
+    /// worker mounts at the same path), kept visible inside hidden directories (repeatable).
+    #[arg(
+        long = "shared-path",
+        value_name = "DIR",
+        requires = "isolated_workers"
+    )]
+    pub shared_paths: Vec<PathBuf>,
+}
+
+impl IsolatedWorkers {
+    /// [`RunOptions::isolation`]: `hidden` = the deployer's directories (this process's
+    /// cwd is always one), `shared` = paths the workers share besides `--shared-path`.
+    /// `Err` is a usage message.
+    pub fn resolve(
+        &self,
+        mut hidden: Vec<PathBuf>,
+        shared: Vec<PathBuf>,
+    ) -> Result<Option<local::isolation::Isolation>, String> {
+        if !self.isolated_workers {
+            return Ok(None);
+        }
+        let cwd = std::env::current_dir()
+            .map_err(|e| format!("cannot read the current directory: {e}"))?;
+        hidden.insert(0, cwd.clone());
+        let abs = |p: &PathBuf| -> PathBuf {
+            let p = if p.is_absolute() {
+                p.clone()
+            } else {
+                cwd.join(p)
+            };
+            std::fs::canonicalize(&p).unwrap_or(p)
+        };
+        let mut hid: Vec<PathBuf> = vec![];
+        for h in hidden.iter().map(abs) {
+            if let Some(sys) = ["/usr", "/bin", "/lib", "/etc", "/tmp", "/dev", "/proc"]
+                .iter()
+                .find(|s| std::path::Path::new(s).starts_with(&h))
+            {
+                return Err(format!(
+                    "--isolated-workers hides the deployer's directory {}, which holds {sys}: run from a project directory",
+                    h.display()
+                ));
+            }
+            if !hid.iter().any(|d| h.starts_with(d)) {
+                hid.retain(|d| !d.starts_with(&h));
+                hid.push(h);
+            }
+        }
+        let mut sh: Vec<PathBuf> = vec![];
+        for p in shared.iter().chain(&self.shared_paths) {
+            let p = if p.is_absolute() {
+                p.clone()
+            } else {
+                cwd.join(p)
+            };
+            for q in [p.clone(), std::fs::canonicalize(&p).unwrap_or(p)] {
+                if !sh.contains(&q) {
+                    sh.push(q);
+                }
+            }
+        }
+        Ok(Some(local::isolation::Isolation {
+            hidden: hid,
+            shared: sh,
+        }))
+    }
+}
+
+/// The environment of the workers' interpreter `python` (an absolute path): the directory
+/// above its `bin/` (a virtualenv or an installation prefix), for the real file too when
+/// it is a symlink. Empty for a bare name (found on the worker's PATH).
+pub fn interpreter_dirs(python: &str) -> Vec<PathBuf> {
+    let p = std::path::Path::new(python);
+    if !p.is_absolute() {
+        return vec![];
+    }
+    let prefix = |p: &std::path::Path| -> Option<PathBuf> {
+        let bin = p.parent()?;
+        Some(match bin.file_name() {
+            Some(n) if n == "bin" => bin.parent()?.to_path_buf(),
+            _ => bin.to_path_buf(),
+        })
+    };
+    let mut out = vec![];
+    for q in [
+        p.to_path_buf(),
+        std::fs::canonicalize(p).unwrap_or(p.to_path_buf()),
+    ] {
+        if let Some(d) = prefix(&q)
+            && !out.contains(&d)
+        {
+            out.push(d);
+        }
+    }
+    out
 }
 
 fn usage(msg: impl std::fmt::Display) -> i32 {
@@ -85,20 +218,22 @@ pub fn run(args: ExecArgs) -> i32 {
             }
         }
     };
-    let mut worker_env = vec![];
-    for kv in &args.env {
-        match kv.split_once('=') {
-            Some((k, v)) if !k.is_empty() => worker_env.push((k.to_string(), v.to_string())),
-            _ => return usage(format!("--env expects K=V, got `{kv}`")),
-        }
-    }
+    let worker_env = match args.env.resolve() {
+        Ok(e) => e,
+        Err(e) => return usage(e),
+    };
     let worker_tags = match args.serve.resolve() {
         Ok(t) => t,
+        Err(e) => return usage(e),
+    };
+    let isolation = match args.isolated.resolve(vec![], vec![]) {
+        Ok(i) => i,
         Err(e) => return usage(e),
     };
     let opts = RunOptions {
         worker_env,
         worker_tags,
+        isolation,
         keep_job_dirs: args.keep_job_dirs,
         on_event: Some(local::progress::stderr_printer()),
         ..Default::default()

@@ -19,6 +19,7 @@ pub mod status;
 mod terminate;
 mod trigger;
 mod walk;
+mod worker_check;
 
 use clap::{Parser, Subcommand};
 

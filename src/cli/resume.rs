@@ -37,6 +37,8 @@ pub struct ResumeArgs {
     pub keep_job_dirs: bool,
     #[command(flatten)]
     pub serve: super::exec::ServeTags,
+    #[command(flatten)]
+    pub isolated: super::exec::IsolatedWorkers,
     /// A parameter value, `name=value` (repeatable). Metaflow's resume keeps the origin's
     /// parameters; values that differ from them make every step re-execute with them
     /// (the start step warns which).
@@ -80,6 +82,9 @@ pub fn run(args: ResumeArgs) -> i32 {
         Ok(m) => m,
         Err(e) => return remote::usage(e),
     };
+    if !args.local && args.isolated.isolated_workers {
+        return remote::usage("--isolated-workers needs --local");
+    }
     if args.local {
         let run_args = super::run::RunArgs {
             flags: args.flags,
@@ -92,6 +97,9 @@ pub fn run(args: ResumeArgs) -> i32 {
             workers: args.workers,
             keep_job_dirs: args.keep_job_dirs,
             serve: args.serve,
+            isolated: args.isolated,
+            worker_check: Default::default(),
+            env: Default::default(),
         };
         return super::run::run_local_with(run_args, extra);
     }

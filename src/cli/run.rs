@@ -49,6 +49,13 @@ pub struct RunArgs {
     pub keep_job_dirs: bool,
     #[command(flatten)]
     pub serve: super::exec::ServeTags,
+    #[command(flatten)]
+    pub isolated: super::exec::IsolatedWorkers,
+    #[command(flatten)]
+    pub env: super::exec::WorkerEnv,
+    /// Remote: the worker-settings check of `create` (`--strict`, `--shared-datastore`).
+    #[command(flatten)]
+    pub worker_check: super::worker_check::WorkerCheck,
 }
 
 fn usage(msg: impl std::fmt::Display) -> i32 {
@@ -57,6 +64,21 @@ fn usage(msg: impl std::fmt::Display) -> i32 {
 }
 
 pub fn run(args: RunArgs) -> i32 {
+    if !args.local && args.isolated.isolated_workers {
+        return usage(
+            "--isolated-workers runs the jobs on local isolated workers: it needs --local (Windmill's own workers are isolated by nature)",
+        );
+    }
+    if !args.local && !args.env.env.is_empty() {
+        return usage(
+            "--env sets the local workers' environment: it needs --local (on Windmill, the worker group's environment is set on the workers)",
+        );
+    }
+    if args.local && (args.worker_check.strict || args.worker_check.shared_datastore) {
+        return usage(
+            "--strict and --shared-datastore check the settings deployed to Windmill's workers: not with --local",
+        );
+    }
     if !args.local && args.serve.serve_tags.is_some() {
         return usage(
             "--serve-tags says which tags the local workers serve: it needs --local (on Windmill, workers serve the tags of their worker group)",
@@ -84,6 +106,9 @@ fn run_remote(args: RunArgs) -> i32 {
         Ok(c) => c,
         Err(code) => return code,
     };
+    if let Err(code) = args.worker_check.apply(&compiled, &args.flags.flow) {
+        return code;
+    }
     let inputs = match remote::parse_run_params(&compiled.openflow.schema, &args.run_params) {
         Ok(i) => i,
         Err(e) => return usage(e),
@@ -187,6 +212,10 @@ pub(super) fn run_local_with(mut args: RunArgs, extra: Map<String, Value>) -> i3
         Ok(t) => t,
         Err(e) => return usage(e),
     };
+    let worker_env = match args.env.resolve() {
+        Ok(e) => e,
+        Err(e) => return usage(e),
+    };
     if args.flags.datastore_root.is_none()
         && std::env::var_os("METAFLOW_DATASTORE_SYSROOT_LOCAL").is_none()
     {
@@ -211,6 +240,26 @@ pub(super) fn run_local_with(mut args: RunArgs, extra: Map<String, Value>) -> i3
     let compiled = match compile_flags(&args.flags) {
         Ok(c) => c,
         Err(code) => return code,
+    };
+    // Isolated: the deployer's cwd and the flow's directory are hidden; the local datastore
+    // and the workers' interpreter are the storage the workers share.
+    let isolation = {
+        let flow_dir = std::fs::canonicalize(&args.flags.flow)
+            .ok()
+            .and_then(|p| p.parent().map(std::path::Path::to_path_buf));
+        let mut shared: Vec<std::path::PathBuf> =
+            args.flags.datastore_root.iter().cloned().collect();
+        if let Some(s) = std::env::var_os("METAFLOW_DATASTORE_SYSROOT_LOCAL") {
+            shared.push(std::path::PathBuf::from(s));
+        }
+        shared.extend(super::exec::interpreter_dirs(&args.flags.python));
+        match args
+            .isolated
+            .resolve(flow_dir.into_iter().collect(), shared)
+        {
+            Ok(i) => i,
+            Err(e) => return usage(e),
+        }
     };
     let mut inputs = Map::new();
     for kv in &args.run_params {
@@ -266,6 +315,8 @@ pub(super) fn run_local_with(mut args: RunArgs, extra: Map<String, Value>) -> i3
         on_event: Some(local::progress::stderr_printer()),
         flow_path: compiled.path.clone(),
         root_job_id: Some(job),
+        isolation,
+        worker_env,
         ..Default::default()
     };
     let outcome = match super::exec::run_until_done(&flow, inputs, opts, args.workers) {

@@ -15,6 +15,7 @@ pub mod params;
 pub mod project;
 pub mod resume;
 pub mod script;
+pub mod worker_settings;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -77,6 +78,8 @@ pub struct Compiled {
     pub bundle_files: Vec<String>,
     /// What the flow listens to (@trigger/@trigger_on_finish): its event registry entries.
     pub listeners: Vec<decorators::triggers::Listener>,
+    /// The Metaflow settings compiled in (what every worker receives; no secrets).
+    pub settings: settings::Settings,
 }
 
 #[derive(Clone)]
@@ -917,6 +920,7 @@ pub fn compile_with(
         bundle_sha256: bundle.sha256,
         bundle_files: bundle.files.keys().cloned().collect(),
         listeners,
+        settings: em.settings,
     })
 }
 

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::bash;
 use super::env::{Identity, JobEnv, job_env};
 use super::expr::{self, Scope};
+use super::isolation;
 use super::openflow::{FlowModule, InputTransform, ModuleValue, Retry};
 use super::process::{self, Ending};
 use super::state::{
@@ -35,6 +36,8 @@ pub(crate) struct Engine {
     pub root_job: Uuid,
     pub failure_module: Option<FlowModule>,
     pub job_root_dir: std::path::PathBuf,
+    /// Isolated workers, with whether the deployer's directories are hidden.
+    pub isolated: Option<Isolated>,
     pub keep_job_dirs: bool,
     pub expr_timeout: Duration,
     pub kill_grace: Duration,
@@ -42,6 +45,13 @@ pub(crate) struct Engine {
     pub warned: Mutex<std::collections::HashSet<String>>,
     /// The tags the local workers serve.
     pub worker_tags: Vec<String>,
+}
+
+/// Isolated workers (`super::isolation`): `hide` when a mount namespace hides
+/// `iso.hidden`.
+pub(crate) struct Isolated {
+    pub iso: super::isolation::Isolation,
+    pub hide: bool,
 }
 
 /// A flow job (the run, or a loop iteration / branch subflow).
@@ -820,8 +830,23 @@ async fn exec_bash(
         Err(e) => return (false, error_value("ExecutionErr", e), String::new(), t0),
     };
     let argv = bash::render_args(&sig, args);
-    let dir = eng.job_root_dir.join(job_id.to_string());
+    // Windmill's job dir `{worker_dir}/{job_id}`; isolated: `<scratch>/<job>/job`, next to
+    // the job's own home and tmp (removed together).
+    let place = match &eng.isolated {
+        Some(_) => isolation::place(&eng.job_root_dir, job_id).map(Some),
+        None => Ok(None),
+    };
+    let (dir, job_root) = match &place {
+        Ok(Some(p)) => (p.dir.clone(), p.root.clone()),
+        _ => {
+            let d = eng.job_root_dir.join(job_id.to_string());
+            (d.clone(), d)
+        }
+    };
     let prep = (|| -> std::io::Result<()> {
+        place
+            .as_ref()
+            .map_err(|e| std::io::Error::new(e.kind(), e.to_string()))?;
         std::fs::create_dir_all(&dir)?;
         std::fs::write(dir.join("main.sh"), bash::main_sh(content))?;
         std::fs::write(dir.join("wrapper.sh"), bash::WRAPPER_SH)?;
@@ -838,6 +863,7 @@ async fn exec_bash(
             t0,
         );
     }
+    let place = place.ok().flatten();
     let env = job_env(
         &eng.identity,
         &JobEnv {
@@ -847,14 +873,40 @@ async fn exec_bash(
             root_job_id: eng.root_job,
             step_id: step_id.to_string(),
             scheduled_for: rfc3339(SystemTime::now()),
+            own_dirs: place.as_ref().map(|p| {
+                (
+                    p.home.to_string_lossy().into_owned(),
+                    p.tmp.to_string_lossy().into_owned(),
+                )
+            }),
         },
     );
-    let mut cmd = tokio::process::Command::new("/bin/bash");
-    cmd.arg("wrapper.sh")
-        .args(&argv)
-        .current_dir(&dir)
-        .env_clear()
-        .envs(&env);
+    let cmd = match (&eng.isolated, place.as_ref()) {
+        (Some(i), Some(p)) => isolation::command(&i.iso, p, i.hide, &argv),
+        _ => {
+            let mut cmd = tokio::process::Command::new("/bin/bash");
+            cmd.arg("wrapper.sh")
+                .args(&argv)
+                .current_dir(&dir)
+                .env_clear();
+            Ok(cmd)
+        }
+    };
+    let mut cmd = match cmd {
+        Ok(c) => c,
+        Err(e) => {
+            return (
+                false,
+                error_value(
+                    "ExecutionErr",
+                    format!("cannot prepare the isolated job: {e}"),
+                ),
+                String::new(),
+                t0,
+            );
+        }
+    };
+    cmd.envs(&env);
     let header = "\n\n--- BASH CODE EXECUTION ---\n";
     let po = match process::run(cmd, timeout, eng.kill_grace, eng.cancel.clone()).await {
         Ok(p) => p,
@@ -895,7 +947,7 @@ async fn exec_bash(
         Ending::Canceled => (false, Engine::canceled_value(), log, t0),
     };
     if !eng.keep_job_dirs {
-        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::remove_dir_all(&job_root);
     }
     out
 }

@@ -41,6 +41,9 @@ pub struct JobEnv {
     pub root_job_id: Uuid,
     pub step_id: String,
     pub scheduled_for: String,
+    /// Isolated workers: this job's own `HOME` and `TMPDIR` (instead of the worker's
+    /// `HOME`; Windmill sets no `TMPDIR`, see [`super::isolation`]).
+    pub own_dirs: Option<(String, String)>,
 }
 
 pub fn job_env(id: &Identity, j: &JobEnv) -> BTreeMap<String, String> {
@@ -81,6 +84,10 @@ pub fn job_env(id: &Identity, j: &JobEnv) -> BTreeMap<String, String> {
     ];
     for (k, v) in reserved {
         env.insert(k.to_string(), v);
+    }
+    if let Some((home, tmp)) = &j.own_dirs {
+        env.insert("HOME".into(), home.clone());
+        env.insert("TMPDIR".into(), tmp.clone());
     }
     env
 }

@@ -4,12 +4,14 @@
 //! `docs/local-executor.md` for the mapping and the known deviations). Modules:
 //! [`openflow`] (serde model), [`bash`] (signature, wrapper, result), [`expr`] (JavaScript),
 //! [`engine`] (flow walking), [`process`] (process groups, timeouts), [`env`] (WM_*
-//! variables), [`server`] (loopback API), [`state`] (job table), [`progress`] (live lines).
+//! variables), [`server`] (loopback API), [`state`] (job table), [`progress`] (live lines),
+//! [`isolation`] (`--isolated-workers`: jobs that share nothing with the deployer).
 
 pub mod bash;
 mod engine;
 pub mod env;
 pub mod expr;
+pub mod isolation;
 pub mod openflow;
 pub mod process;
 pub mod progress;
@@ -126,6 +128,10 @@ pub struct RunOptions {
     /// serves itself (jobs of this run) and forwards every other request (variables,
     /// `jobs/run/f/…`) there, with this token. Never given to a job.
     pub upstream: Option<server::Upstream>,
+    /// Isolated workers (`--isolated-workers`): every job gets a fresh cwd, `HOME` and
+    /// `TMPDIR` under the run's scratch directory, the worker's standard `PATH`, and (where
+    /// a mount namespace is available) cannot see the deployer's directories.
+    pub isolation: Option<isolation::Isolation>,
 }
 
 impl Default for RunOptions {
@@ -148,6 +154,7 @@ impl Default for RunOptions {
             root_job_id: None,
             worker_tags: None,
             upstream: None,
+            isolation: None,
         }
     }
 }
@@ -158,6 +165,7 @@ impl std::fmt::Debug for RunOptions {
             .field("workers", &self.workers)
             .field("workspace", &self.workspace)
             .field("flow_path", &self.flow_path)
+            .field("isolation", &self.isolation)
             .finish_non_exhaustive()
     }
 }
@@ -230,7 +238,18 @@ pub async fn run_flow(
         base_url: String::new(),
         flow_path: opts.flow_path.clone(),
         worker_group: "default".into(),
-        path: std::env::var("PATH").unwrap_or_else(|_| "/usr/local/bin:/usr/bin:/bin".into()),
+        path: match &opts.isolation {
+            // The worker's own PATH: the worker group's (`--env PATH=...`), else standard.
+            Some(_) => opts
+                .worker_env
+                .iter()
+                .rev()
+                .find(|(k, _)| k == "PATH")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_else(|| isolation::WORKER_PATH.into()),
+            None => std::env::var("PATH").unwrap_or_else(|_| "/usr/local/bin:/usr/bin:/bin".into()),
+        },
+        // Isolated: replaced per job by the job's own HOME (env::JobEnv::own_dirs).
         home: std::env::var("HOME").unwrap_or_else(|_| "/tmp".into()),
         worker_env: opts.worker_env.clone(),
     };
@@ -247,7 +266,16 @@ pub async fn run_flow(
         base_url: srv.base_url.clone(),
         ..identity_base
     };
-    let tmp = TempDir::new(opts.jobs_dir.clone(), opts.keep_job_dirs)?;
+    let jobs_base = match (&opts.jobs_dir, &opts.isolation) {
+        (Some(d), _) => Some(d.clone()),
+        (None, Some(iso)) => Some(isolation::scratch_base(iso).map_err(std::io::Error::other)?),
+        (None, None) => None,
+    };
+    let tmp = TempDir::new(jobs_base, opts.keep_job_dirs)?;
+    let isolated = opts.isolation.clone().map(|iso| {
+        let hide = !iso.hidden.is_empty() && isolation::namespace_available().is_ok();
+        engine::Isolated { iso, hide }
+    });
     let cancel = opts.cancel.clone().unwrap_or_default();
     let root_job = opts.root_job_id.unwrap_or_else(Uuid::new_v4);
     let eng = Arc::new(engine::Engine {
@@ -259,6 +287,7 @@ pub async fn run_flow(
         root_job,
         failure_module: flow.failure_module.as_deref().cloned(),
         job_root_dir: tmp.path.clone(),
+        isolated,
         keep_job_dirs: opts.keep_job_dirs,
         expr_timeout: opts.expr_timeout,
         kill_grace: opts.kill_grace,
@@ -269,6 +298,21 @@ pub async fn run_flow(
             .clone()
             .unwrap_or_else(worker_tags::default_tags),
     });
+    if let Some(iso) = &opts.isolation {
+        for p in &iso.shared {
+            std::fs::create_dir_all(p).ok();
+        }
+        if let (false, Err(why)) = (iso.hidden.is_empty(), isolation::namespace_available()) {
+            let dirs: Vec<String> = iso.hidden.iter().map(|d| d.display().to_string()).collect();
+            eng.emit(Event::Warning {
+                module_id: None,
+                message: format!(
+                    "isolated workers: {why}; the jobs still get their own cwd, HOME, TMPDIR and Windmill's environment, but can read {} by absolute path",
+                    dirs.join(", ")
+                ),
+            });
+        }
+    }
     for (module_id, tag) in worker_tags::unserved(flow, &eng.worker_tags) {
         eng.emit(Event::Warning {
             module_id: Some(module_id.clone()),

@@ -105,6 +105,10 @@ pub struct ExecOptions {
     /// Worker-level environment (`--env`), e.g. `USERNAME=tester`.
     pub worker_env: Vec<(String, String)>,
     pub workers: usize,
+    /// Run the jobs on isolated workers (`local::isolation`): each job its own cwd, HOME
+    /// and TMPDIR, Windmill's job environment plus `worker_env`, the standard PATH. The
+    /// fake does not know the deployer's directories, so it hides none.
+    pub isolated_workers: bool,
 }
 
 pub struct FakeWindmill {
@@ -1214,6 +1218,9 @@ fn start_job(ctx: &Arc<Ctx>, job: Uuid, path: &str, flow: &Value, args: Map<Stri
         let opts = RunOptions {
             workers: exec.workers.max(1),
             worker_env: exec.worker_env.clone(),
+            isolation: exec
+                .isolated_workers
+                .then(local::isolation::Isolation::default),
             workspace: "admins".into(),
             username: "tester".into(),
             flow_path,
