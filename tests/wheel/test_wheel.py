@@ -162,7 +162,7 @@ class Work(object):
                     {"attempt": t.current_attempt, "ok": t.successful,
                      "data": {k: repr(getattr(t.data, k)) for k in ("attempt", "greeting",
                               "message", "count", "who", "branch",
-                              "project_flow_name") if k in t}}
+                              "project_flow_name", "seen") if k in t}}
                     for t in s
                 ]
             print("RESULT " + json.dumps({"successful": run.successful,
@@ -219,6 +219,26 @@ def test_cli_create_forwards_worker_routing(work):
     bad = work.flow(flow, "windmill", "create", "--only-json", "--python", work.python,
                     "--worker-tag", "nosuch=gpu", check=False)
     assert bad.returncode != 0 and "nosuch" in bad.stdout + bad.stderr
+    work.assert_no_token()
+
+
+def test_deploy_time_default_is_evaluated_once_per_deploy(work):
+    """create evaluates a deploy-time default once; trigger, list-runs and delete use the
+    deployed value and never call the function again (Argo's trigger does not either)."""
+    flow = "once_flow.py"
+    name = "wheel-once-" + uuid.uuid4().hex[:8]
+    marker = work.path / "once_flow.evaluated"
+    if marker.exists():
+        marker.unlink()
+    work.flow(flow, "windmill", "--name", name, "create", "--python", work.python)
+    assert marker.exists()
+    work.flow(flow, "windmill", "--name", name, "trigger", "--run-id-file", "once_id")
+    run_id = (work.path / "once_id").read_text().strip()
+    info = work.run_info("OnceFlow", run_id)
+    assert info["successful"], info
+    assert info["steps"]["start"][0]["data"]["seen"] == repr("stamped by tester"), info
+    work.flow(flow, "windmill", "--name", name, "list-runs")
+    work.flow(flow, "windmill", "--name", name, "delete")
     work.assert_no_token()
 
 

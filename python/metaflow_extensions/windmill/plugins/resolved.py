@@ -56,8 +56,13 @@ def _param_type(param):
     return "str"
 
 
-def _param_default(param, kind):
+def _param_default(param, kind, evaluate=True):
     default = param.kwargs.get("default")
+    if not evaluate and isinstance(default, DeployTimeField) and kind != "file":
+        # An address-only command (trigger, resume, delete, list-runs): the deployed flow
+        # holds the value `create` evaluated. A deploy-time function runs once per deploy,
+        # as on Argo, whose trigger never evaluates it (test/core DynamicParameterTest).
+        return None
     if kind == "file":
         # IncludeFile wraps its default in a DeployTimeField that would upload the file;
         # the binary ships the file in the code bundle instead and needs the path.
@@ -134,8 +139,10 @@ def _package_files():
     return out
 
 
-def document(obj):
-    """The resolved document for the flow of a Metaflow CLI context object."""
+def document(obj, evaluate_defaults=True):
+    """The resolved document for the flow of a Metaflow CLI context object. Without
+    `evaluate_defaults` deploy-time parameter defaults are not called (their value is
+    the deployed flow's)."""
     from metaflow import __version__ as mf_version
     from metaflow.user_configs.config_parameters import dump_config_values
 
@@ -155,7 +162,7 @@ def document(obj):
             configs.append(param.name)
             continue
         kind = _param_type(param)
-        default = _param_default(param, kind)
+        default = _param_default(param, kind, evaluate_defaults)
         params.append(
             {
                 "name": param.name,

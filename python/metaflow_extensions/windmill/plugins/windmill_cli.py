@@ -188,10 +188,10 @@ class _Call(object):
 
     def flow_args(self, tags=(), user_namespace=None, max_workers=None,
                   max_num_splits=None, python_bin=None, max_flow_bytes=None,
-                  worker_tag_map=None, worker_tags=()):
+                  worker_tag_map=None, worker_tags=(), address_only=False):
         obj = self.obj
         with open(self.resolved_file, "w", encoding="utf-8") as f:
-            json.dump(resolved.document(obj), f)
+            json.dump(resolved.document(obj, evaluate_defaults=not address_only), f)
         flow_file = os.path.abspath(sys.argv[0])
         args = [
             flow_file,
@@ -373,7 +373,7 @@ def trigger(obj, windmill_host=None, windmill_workspace=None, windmill_token=Non
             run_params=(), run_id_file=None, deployer_attribute_file=None, **kwargs):
     with _Call(obj, windmill_host, windmill_workspace, windmill_token) as call:
         run_id_tmp = call.path("run_id")
-        args = call.flow_args()
+        args = call.flow_args(address_only=True)
         args += _param_values(obj, kwargs, run_params)
         args += ["--run-id-file", run_id_tmp]
         code, out = call.run("trigger", args, capture=True)
@@ -468,7 +468,7 @@ def terminate(obj, run_id, windmill_host=None, windmill_workspace=None, windmill
 @click.pass_obj
 def delete(obj, windmill_host=None, windmill_workspace=None, windmill_token=None):
     with _Call(obj, windmill_host, windmill_workspace, windmill_token) as call:
-        code, _ = call.run("delete", call.flow_args())
+        code, _ = call.run("delete", call.flow_args(address_only=True))
     if code != 0:
         _fail(code, "Deleting %s from Windmill failed" % obj.flow.name)
 
@@ -478,7 +478,7 @@ def delete(obj, windmill_host=None, windmill_workspace=None, windmill_token=None
 @click.pass_obj
 def list_runs(obj, windmill_host=None, windmill_workspace=None, windmill_token=None):
     with _Call(obj, windmill_host, windmill_workspace, windmill_token) as call:
-        code, _ = call.run("list-runs", call.flow_args())
+        code, _ = call.run("list-runs", call.flow_args(address_only=True))
     if code != 0:
         _fail(code, "Listing the runs of %s failed" % obj.flow.name)
 
@@ -540,7 +540,7 @@ def resume(obj, origin_run_id, windmill_host=None, windmill_workspace=None,
            deployer_attribute_file=None, **kwargs):
     with _Call(obj, windmill_host, windmill_workspace, windmill_token) as call:
         run_id_tmp = call.path("run_id")
-        args = call.flow_args()
+        args = call.flow_args(address_only=True)
         args += ["--origin-run-id", origin_run_id, "--run-id-file", run_id_tmp]
         args += _param_values(obj, _given_param_values(obj, kwargs), run_params)
         if step_to_rerun:
