@@ -370,7 +370,8 @@ def main(plan, argv, cache, loads):
     sys.stderr.write("mf-windmill: %s/%s/%s/%s attempt %d\n" % (flow, run_id, step, task_id, attempt))
     sys.stderr.flush()
     if resumed is not None and resumed["cloned"]:
-        # Cloned by mfwm-resume (its logs come with the clone): nothing runs here.
+        # Cloned by mfwm-resume: nothing runs here, and no task logs are written (as for
+        # Metaflow's clone: TaskDataStore.clone copies artifacts, not logs).
         rc = 0
     else:
         # The task's stdout and stderr become Metaflow's task logs for this attempt, as
