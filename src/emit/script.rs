@@ -146,6 +146,19 @@ pub struct StepScript<'a> {
     pub plan: &'a StepPlan,
 }
 
+/// Opening lines of a module that must never change the run's outcome (exit hooks, the
+/// finish event): `PY`, a `passthrough` function writing the previous result (`$prev`) as
+/// the module's result, and the check that the interpreter exists, which passes the result
+/// on and exits 0 when it does not, saying what is `lost`.
+pub fn passthrough_preamble(python: &str, lost: &str) -> String {
+    format!(
+        "PY={}\n\
+         passthrough() {{ case \"$prev\" in '{{'*|'['*) printf '%s' \"$prev\" ;; *) printf 'null' ;; esac > result.json; }}\n\
+         command -v \"$PY\" >/dev/null 2>&1 || {{ echo \"mf-windmill: '$PY' not found on this worker: {lost}\" >&2; passthrough; exit 0; }}\n",
+        shell_quote(python)
+    )
+}
+
 /// Single-quote a word for bash.
 pub fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))

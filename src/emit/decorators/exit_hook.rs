@@ -23,7 +23,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::super::openflow::{FlowModule, InputTransform, Language, ModuleValue};
-use super::super::script::{BOOT_LOADER, BOOT_PY, shell_quote};
+use super::super::script::{BOOT_LOADER, BOOT_PY, passthrough_preamble};
 use super::super::{Emitter, METAFLOW_VERSION};
 use crate::graph::lint::windmill::exit_hooks::flow_hooks;
 use crate::parse::model::Flow;
@@ -130,10 +130,8 @@ fn script(em: &Emitter, outcome: &str, hooks: &[String]) -> String {
         env!("CARGO_PKG_VERSION"),
         em.g.flow.name
     ));
-    out.push_str(&format!("PY={}\n", shell_quote(&em.opts.python)));
     // Whatever happens, the module succeeds and passes the previous result on.
-    out.push_str("passthrough() { case \"$prev\" in '{'*|'['*) printf '%s' \"$prev\" ;; *) printf 'null' ;; esac > result.json; }\n");
-    out.push_str("command -v \"$PY\" >/dev/null 2>&1 || { echo \"mf-windmill: '$PY' not found on this worker: exit hooks not run\" >&2; passthrough; exit 0; }\n");
+    out.push_str(&passthrough_preamble(&em.opts.python, "exit hooks not run"));
     out.push_str(&format!(
         "\"$PY\" -c '{BOOT_LOADER}' \"$run_id\" \"$prev\" 3<<'MFWM_PLAN' <<'MFWM_BOOT' || {{ echo \"mf-windmill: the exit hooks could not run; the run's outcome is unchanged\" >&2; passthrough; }}\n"
     ));

@@ -22,7 +22,7 @@ use serde_json::{Map, Value, json};
 
 use super::super::Emitter;
 use super::super::openflow::{FlowModule, InputTransform, Language, ModuleValue};
-use super::super::script::shell_quote;
+use super::super::script::passthrough_preamble;
 use crate::graph::lint::windmill::triggers::{Listen, flow_listens};
 use crate::parse::model::Flow;
 
@@ -183,9 +183,10 @@ pub(in crate::emit) fn finish_module(
         "# mf-windmill {} - {flow} finish event (generated; do not edit)\n",
         env!("CARGO_PKG_VERSION")
     ));
-    s.push_str(&format!("PY={}\n", shell_quote(&em.opts.python)));
-    s.push_str("passthrough() { case \"$prev\" in '{'*|'['*) printf '%s' \"$prev\" ;; *) printf 'null' ;; esac > result.json; }\n");
-    s.push_str("command -v \"$PY\" >/dev/null 2>&1 || { echo \"mf-windmill: '$PY' not found on this worker: finish event not published\" >&2; passthrough; exit 0; }\n");
+    s.push_str(&passthrough_preamble(
+        &em.opts.python,
+        "finish event not published",
+    ));
     s.push_str("\"$PY\" - \"$prev\" 3<<'MFWM_EVENT_PLAN' <<'MFWM_EVENTS' || passthrough\n");
     s.push_str(&serde_json::to_string(&plan).unwrap_or_default());
     s.push_str("\nMFWM_EVENT_PLAN\n");
