@@ -64,8 +64,19 @@ pub struct CompileFlags {
     /// Metaflow namespace of the steps (`step --namespace`).
     #[arg(long)]
     pub namespace: Option<String>,
-    /// Local datastore root, an absolute path shared by all workers (default:
-    /// $METAFLOW_DATASTORE_SYSROOT_LOCAL/.metaflow).
+    /// Metaflow's datastore for the steps, as Metaflow's own `--datastore` (local, s3,
+    /// azure, gs; default: METAFLOW_DEFAULT_DATASTORE, else local). Workers on other
+    /// machines need a shared one: s3 with METAFLOW_DATASTORE_SYSROOT_S3.
+    #[arg(long, value_name = "TYPE")]
+    pub datastore: Option<String>,
+    /// Metaflow's metadata provider for the steps, as Metaflow's own `--metadata` (local,
+    /// service; default: METAFLOW_DEFAULT_METADATA, else local); `service` reads
+    /// METAFLOW_SERVICE_URL.
+    #[arg(long, value_name = "TYPE")]
+    pub metadata: Option<String>,
+    /// Datastore root: for the local datastore an absolute path shared by all workers
+    /// (default: $METAFLOW_DATASTORE_SYSROOT_LOCAL/.metaflow); for another datastore its
+    /// root (default: METAFLOW_DATASTORE_SYSROOT_<TYPE>).
     #[arg(long)]
     pub datastore_root: Option<PathBuf>,
     /// Python interpreter on the workers.
@@ -93,6 +104,25 @@ pub struct CompileFlags {
     /// --worker-tag-map).
     #[arg(long = "worker-tag", value_name = "STEP=TAG")]
     pub worker_tags: Vec<String>,
+}
+
+impl CompileFlags {
+    /// The environment the flow is compiled in: this process's, with `--datastore` and
+    /// `--metadata` as the `METAFLOW_DEFAULT_*` settings they override (as Metaflow's
+    /// top-level options override them).
+    pub fn compile_env(&self) -> Vec<(String, String)> {
+        let mut env: Vec<(String, String)> = std::env::vars().collect();
+        for (key, value) in [
+            ("METAFLOW_DEFAULT_DATASTORE", &self.datastore),
+            ("METAFLOW_DEFAULT_METADATA", &self.metadata),
+        ] {
+            if let Some(v) = value {
+                env.retain(|(k, _)| k != key);
+                env.push((key.to_string(), v.clone()));
+            }
+        }
+        env
+    }
 }
 
 #[derive(Debug, Args)]
@@ -224,7 +254,7 @@ pub fn compile_flags(f: &CompileFlags) -> Result<Compiled, i32> {
         eprintln!("mf-windmill: error: {display}: {e}");
         return Err(1);
     }
-    let env: Vec<(String, String)> = std::env::vars().collect();
+    let env = f.compile_env();
     let user = f.user.clone().unwrap_or_else(|| {
         ["METAFLOW_USER", "USERNAME", "USER"]
             .iter()

@@ -59,8 +59,9 @@ impl ServeTags {
 /// the variables a Windmill worker passes to its jobs.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct WorkerEnv {
-    /// Worker environment variable K=V passed to every job (repeatable).
-    #[arg(long = "env", value_name = "K=V")]
+    /// Worker environment variable passed to every job (repeatable): `K=V`, or `K` alone
+    /// for K's value in this environment (credentials stay out of the command line).
+    #[arg(long = "env", value_name = "K[=V]")]
     pub env: Vec<String>,
 }
 
@@ -71,7 +72,15 @@ impl WorkerEnv {
         for kv in &self.env {
             match kv.split_once('=') {
                 Some((k, v)) if !k.is_empty() => out.push((k.to_string(), v.to_string())),
-                _ => return Err(format!("--env expects K=V, got `{kv}`")),
+                None if !kv.is_empty() => match std::env::var(kv) {
+                    Ok(v) => out.push((kv.clone(), v)),
+                    Err(_) => {
+                        return Err(format!(
+                            "--env {kv} passes {kv}'s value from this environment, but {kv} is not set"
+                        ));
+                    }
+                },
+                _ => return Err(format!("--env expects K=V or K, got `{kv}`")),
             }
         }
         Ok(out)

@@ -216,7 +216,16 @@ pub(super) fn run_local_with(mut args: RunArgs, extra: Map<String, Value>) -> i3
         Ok(e) => e,
         Err(e) => return usage(e),
     };
-    if args.flags.datastore_root.is_none()
+    let env = args.flags.compile_env();
+    let datastore = match crate::parse::settings::datastore_type(
+        &|k| env.iter().find(|(a, _)| a == k).map(|(_, b)| b.clone()),
+        &env,
+    ) {
+        Ok(d) => d,
+        Err(e) => return usage(e),
+    };
+    if datastore == "local"
+        && args.flags.datastore_root.is_none()
         && std::env::var_os("METAFLOW_DATASTORE_SYSROOT_LOCAL").is_none()
     {
         // Like a local `python flow.py run` started here.

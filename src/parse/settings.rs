@@ -43,11 +43,12 @@ fn config_file(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
     Some(home.join(name))
 }
 
-pub fn resolve(
+/// Every `METAFLOW_*` setting as Metaflow reads it: the config file's keys, overridden by
+/// the environment's.
+fn configured(
     env: &dyn Fn(&str) -> Option<String>,
     all_env: &[(String, String)],
-    datastore_root: Option<&Path>,
-) -> Result<Settings, String> {
+) -> Result<BTreeMap<String, String>, String> {
     let mut conf: BTreeMap<String, String> = BTreeMap::new();
     if let Some(path) = config_file(env)
         && let Ok(text) = std::fs::read_to_string(&path)
@@ -73,6 +74,26 @@ pub fn resolve(
             conf.insert(k.clone(), v.clone());
         }
     }
+    Ok(conf)
+}
+
+/// The datastore type Metaflow would use (`METAFLOW_DEFAULT_DATASTORE`, `local` by
+/// default), for commands that pick a default root before compiling (`run --local`).
+pub fn datastore_type(
+    env: &dyn Fn(&str) -> Option<String>,
+    all_env: &[(String, String)],
+) -> Result<String, String> {
+    Ok(configured(env, all_env)?
+        .remove("METAFLOW_DEFAULT_DATASTORE")
+        .unwrap_or_else(|| "local".into()))
+}
+
+pub fn resolve(
+    env: &dyn Fn(&str) -> Option<String>,
+    all_env: &[(String, String)],
+    datastore_root: Option<&Path>,
+) -> Result<Settings, String> {
+    let conf = configured(env, all_env)?;
     let get = |name: &str, default: &str| -> String {
         conf.get(&format!("METAFLOW_{name}"))
             .cloned()

@@ -6,6 +6,12 @@ Metaflow's client API.
 Environment:
   MF_WINDMILL_BIN   the mf-windmill binary (default: target/debug/mf-windmill)
   MF_E2E_WORKERS    executor workers / Metaflow --max-workers (default 2)
+  MF_E2E_BACKEND    `local` (default): one local datastore and local metadata shared by
+                    both runs. `s3`: production on many machines (issue 15): an S3 server
+                    and Metaflow's metadata service started on loopback
+                    (tests/support/mfwm_servers.py), both runs with `--datastore s3
+                    --metadata service`, ours on isolated workers (`--isolated-workers`)
+                    that get only the worker group's credentials (`--env AWS_...`).
 The interpreter running pytest must have metaflow==2.19.39 (e.g. .venv/bin/python -m pytest).
 """
 
@@ -22,6 +28,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 BIN = os.environ.get("MF_WINDMILL_BIN", str(ROOT / "target" / "debug" / "mf-windmill"))
 WORKERS = os.environ.get("MF_E2E_WORKERS", "2")
+BACKEND = os.environ.get("MF_E2E_BACKEND", "local")
+if BACKEND not in ("local", "s3"):
+    raise RuntimeError(f"MF_E2E_BACKEND must be local or s3, not {BACKEND!r}")
+S3 = BACKEND == "s3"
 
 # One datastore for the session, set before metaflow is imported anywhere.
 _SYSROOT = tempfile.mkdtemp(prefix="mfwm-e2e-")
@@ -29,6 +39,21 @@ atexit.register(shutil.rmtree, _SYSROOT, True)
 os.environ["METAFLOW_DATASTORE_SYSROOT_LOCAL"] = _SYSROOT
 os.environ["USERNAME"] = "tester"
 os.environ.pop("METAFLOW_PROFILE", None)
+if S3:
+    sys.path.insert(0, str(ROOT / "tests" / "support"))
+    import mfwm_servers
+
+    os.environ.update(mfwm_servers.start_for_session())
+    # What an isolated worker gets from its worker group: the credentials, by name (the
+    # values come from this environment, not the command line).
+    WORKER_FLAGS = ["--isolated-workers"] + [
+        a for k in mfwm_servers.CREDENTIALS for a in ("--env", k)]
+    DATASTORE_FLAGS = []
+else:
+    WORKER_FLAGS = []
+    DATASTORE_FLAGS = ["--datastore-root", os.path.join(_SYSROOT, ".metaflow")]
+
+local_only = pytest.mark.skipif(S3, reason="reads the local datastore's files (MF_E2E_BACKEND=local)")
 
 
 def ref_run(flow, params, cwd):
@@ -48,7 +73,7 @@ def ref_run(flow, params, cwd):
 def ours_run(flow, params, cwd, extra=()):
     """`mf-windmill run --local`; returns (rc, pathspec, output)."""
     cmd = [BIN, "run", str(flow), "--local", "--workers", WORKERS, "--python", sys.executable,
-           "--datastore-root", os.path.join(_SYSROOT, ".metaflow"), *extra]
+           *DATASTORE_FLAGS, *WORKER_FLAGS, *extra]
     for k, v in params.items():
         cmd += ["--run-param", f"{k}={v}"]
     p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=600)
