@@ -53,8 +53,6 @@ else:
     WORKER_FLAGS = []
     DATASTORE_FLAGS = ["--datastore-root", os.path.join(_SYSROOT, ".metaflow")]
 
-local_only = pytest.mark.skipif(S3, reason="reads the local datastore's files (MF_E2E_BACKEND=local)")
-
 
 def ref_run(flow, params, cwd):
     """`python flow.py run` with --param value argv (no shell); returns (rc, run id, output)."""
