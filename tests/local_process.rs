@@ -86,8 +86,9 @@ async fn dropping_the_run_future_kills_every_group() {
     assert!(!alive(read_pid(&dir.path().join("main.pid"))));
 }
 
-#[test]
-fn ctrl_c_on_the_cli_cancels_and_kills_groups() {
+/// A signal to `mf-windmill exec` cancels the run and kills every job's process group: the
+/// jobs run in groups of their own, so a signal to the executor alone would orphan them.
+fn signal_on_the_cli_cancels_and_kills_groups(sig: i32) {
     let dir = tempfile::tempdir().unwrap();
     let bin = env!("CARGO_BIN_EXE_mf-windmill");
     let flow = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/openflow/cancel.json");
@@ -110,10 +111,25 @@ fn ctrl_c_on_the_cli_cancels_and_kills_groups() {
     }
     let bg = read_pid(&pidf);
     // SAFETY: plain kill(2) on our own child.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    unsafe { libc::kill(child.id() as i32, sig) };
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(1), "signal {sig}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("canceled"));
     std::thread::sleep(Duration::from_millis(100));
-    assert!(!alive(bg));
+    assert!(!alive(bg), "signal {sig}: background job {bg} survived");
+}
+
+#[test]
+fn ctrl_c_on_the_cli_cancels_and_kills_groups() {
+    signal_on_the_cli_cancels_and_kills_groups(libc::SIGINT);
+}
+
+#[test]
+fn sigterm_on_the_cli_cancels_and_kills_groups() {
+    signal_on_the_cli_cancels_and_kills_groups(libc::SIGTERM);
+}
+
+#[test]
+fn sighup_on_the_cli_cancels_and_kills_groups() {
+    signal_on_the_cli_cancels_and_kills_groups(libc::SIGHUP);
 }

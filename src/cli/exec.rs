@@ -277,7 +277,7 @@ pub fn run(args: ExecArgs) -> i32 {
 }
 
 /// Run a flow with the local executor on a fresh runtime, with `--workers` applied and
-/// Ctrl-C cancelling the run (every job's process group is killed). `Err` is an exit code
+/// Ctrl-C, SIGTERM or SIGHUP cancelling the run (every job's process group is killed). `Err` is an exit code
 /// for a usage problem found before anything ran.
 pub(super) fn run_until_done(
     flow: &local::FlowValue,
@@ -300,10 +300,23 @@ pub(super) fn run_until_done(
     Ok(rt.block_on(async {
         let c = cancel.clone();
         tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!("interrupted: canceling the run (killing every job's process group)");
-                c.cancel();
-            }
+            // Ctrl-C, or a SIGTERM/SIGHUP from a supervisor (`timeout`, a CI runner, a
+            // closed terminal): the jobs run in their own process groups, so without this
+            // they would outlive the executor.
+            use tokio::signal::unix::{SignalKind, signal};
+            let (Ok(mut term), Ok(mut hup)) = (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::hangup()),
+            ) else {
+                return;
+            };
+            let what = tokio::select! {
+                r = tokio::signal::ctrl_c() => if r.is_ok() { "interrupted" } else { return },
+                _ = term.recv() => "terminated (SIGTERM)",
+                _ = hup.recv() => "hung up (SIGHUP)",
+            };
+            eprintln!("{what}: canceling the run (killing every job's process group)");
+            c.cancel();
         });
         local::run_flow(flow, inputs, opts).await
     }))
