@@ -198,3 +198,138 @@ fn a_metadata_service_on_localhost_is_named() {
         assert_eq!(o.code, if bad { 2 } else { 0 }, "{url}: {}", o.stderr);
     }
 }
+
+/// `--env K` (no `=V`) hands K's value from this environment to every job, so a
+/// credential never appears in argv; an unset K is a usage error naming it.
+#[test]
+fn env_by_name_takes_the_value_from_this_environment() {
+    let d = tempfile::tempdir().unwrap();
+    let flow = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/openflow/env.json");
+    let o = run(
+        d.path(),
+        &[
+            ("MFW_WORKER_VAR", "from-the-deployer"),
+            ("MFW_TEST_SECRET", "not-passed"),
+        ],
+        &["exec", flow, "--env", "MFW_WORKER_VAR"],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(o.stdout.trim()).expect(&o.stdout);
+    assert_eq!(v["worker"], "from-the-deployer", "{v}");
+    // Only what --env names reaches a job.
+    assert_eq!(v["secret"], "absent", "{v}");
+
+    let o = run(d.path(), &[], &["exec", flow, "--env", "MFW_WORKER_VAR"]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("--env MFW_WORKER_VAR passes MFW_WORKER_VAR's value from this environment, but MFW_WORKER_VAR is not set"),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stdout.is_empty(), "{}", o.stdout);
+}
+
+/// `--datastore` / `--metadata` override `METAFLOW_DEFAULT_*` as Metaflow's top-level
+/// options do: the workers get the flag's datastore, its root and its metadata provider.
+#[test]
+fn datastore_and_metadata_flags_override_the_environment() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("flow.py"), FLOW).unwrap();
+    let env = [
+        ("METAFLOW_DEFAULT_DATASTORE", "local"),
+        ("METAFLOW_DEFAULT_METADATA", "local"),
+        ("METAFLOW_DATASTORE_SYSROOT_LOCAL", "/shared/mf"),
+        ("METAFLOW_DATASTORE_SYSROOT_S3", "s3://bucket/mf"),
+    ];
+    let compiled = |args: &[&str]| {
+        let o = run(d.path(), &env, &[&["compile", "flow.py"], args].concat());
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        o.stdout
+    };
+    let plain = compiled(&[]);
+    assert!(plain.contains(r#"\"METAFLOW_DEFAULT_DATASTORE\":\"local\""#));
+    // Metaflow's local root is SYSROOT/.metaflow.
+    assert!(plain.contains(r#"\"--datastore-root\",\"/shared/mf/.metaflow\""#));
+    let s3 = compiled(&["--datastore", "s3", "--metadata", "service"]);
+    assert!(
+        s3.contains(r#"\"METAFLOW_DEFAULT_DATASTORE\":\"s3\""#),
+        "{s3}"
+    );
+    assert!(
+        s3.contains(r#"\"METAFLOW_DEFAULT_METADATA\":\"service\""#),
+        "{s3}"
+    );
+    assert!(
+        s3.contains(r#"\"--datastore-root\",\"s3://bucket/mf\""#),
+        "{s3}"
+    );
+    assert!(!s3.contains("/shared/mf/.metaflow"), "{s3}");
+}
+
+/// An S3 datastore whose local workers get no AWS credentials is named before the run
+/// starts (Metaflow would retry every S3 operation for minutes with no output); credentials
+/// passed with `--env` silence it.
+#[test]
+fn s3_datastore_without_worker_credentials_is_warned_about() {
+    let d = tempfile::tempdir().unwrap();
+    // A required parameter left out stops the run after the check, before any job.
+    std::fs::write(
+        d.path().join("flow.py"),
+        FLOW.replace(
+            "from metaflow import FlowSpec, step",
+            "from metaflow import FlowSpec, Parameter, step",
+        )
+        .replace(
+            "    @step\n    def start",
+            "    a = Parameter(\"a\", required=True)\n\n    @step\n    def start",
+        ),
+    )
+    .unwrap();
+    let env = [
+        ("METAFLOW_DATASTORE_SYSROOT_S3", "s3://bucket/mf"),
+        ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+        ("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI"),
+    ];
+    let args = ["run", "flow.py", "--local", "--datastore", "s3"];
+    let o = run(d.path(), &env, &args);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(
+        o.stderr.contains(
+            "warning: METAFLOW_DEFAULT_DATASTORE = s3 but the local workers get no AWS credentials"
+        ),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stderr
+            .contains("--env AWS_ACCESS_KEY_ID --env AWS_SECRET_ACCESS_KEY")
+    );
+    assert!(
+        o.stderr.contains("parameter 'a' is required"),
+        "{}",
+        o.stderr
+    );
+    assert!(!o.stderr.contains("wJalrXUtnFEMI"), "{}", o.stderr);
+
+    let with = [
+        &args[..],
+        &[
+            "--env",
+            "AWS_ACCESS_KEY_ID",
+            "--env",
+            "AWS_SECRET_ACCESS_KEY",
+        ],
+    ]
+    .concat();
+    let o = run(d.path(), &env, &with);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(!o.stderr.contains("no AWS credentials"), "{}", o.stderr);
+
+    let local = run(d.path(), &env, &["run", "flow.py", "--local"]);
+    assert!(
+        !local.stderr.contains("no AWS credentials"),
+        "{}",
+        local.stderr
+    );
+}

@@ -270,6 +270,20 @@ pub(super) fn run_local_with(mut args: RunArgs, extra: Map<String, Value>) -> i3
             Err(e) => return usage(e),
         }
     };
+    let workers = crate::emit::worker_settings::LocalWorkers {
+        env: worker_env.iter().map(|(k, _)| k.clone()).collect(),
+        home_aws_files: isolation.is_none()
+            && std::env::var_os("HOME").is_some_and(|h| {
+                let aws = std::path::Path::new(&h).join(".aws");
+                aws.join("credentials").exists() || aws.join("config").exists()
+            }),
+        deployer_has_keys: std::env::var_os("AWS_ACCESS_KEY_ID").is_some(),
+    };
+    if let Some(f) =
+        crate::emit::worker_settings::local_s3_credentials(&compiled.settings, &workers)
+    {
+        eprintln!("mf-windmill: warning: {f}");
+    }
     let mut inputs = Map::new();
     for kv in &args.run_params {
         let Some((k, v)) = kv.split_once('=') else {

@@ -15,7 +15,7 @@ fn secret_like(key: &str) -> bool {
 }
 
 /// Settings the child processes get.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Settings {
     pub metadata: String,
     pub environment: String,
