@@ -63,7 +63,12 @@ def ref_run(flow, params, cwd):
         cmd += ["--" + k, v]
     # Metaflow reads Config default files relative to the cwd: run from the flow's directory
     # (mf-windmill's steps run in the bundle, which is that directory).
-    p = subprocess.run(cmd, cwd=Path(flow).parent, capture_output=True, text=True, timeout=600)
+    # Metaflow's S3 client stages files in METAFLOW_TEMPDIR, by default the cwd (the flow's
+    # directory, in this repository): give it the test's directory. Only this run's
+    # environment: mf-windmill would compile the setting into the flow.
+    env = {**os.environ, "METAFLOW_TEMPDIR": str(cwd)}
+    p = subprocess.run(cmd, cwd=Path(flow).parent, capture_output=True, text=True, timeout=600,
+                       env=env)
     run_id = rid.read_text().strip() if rid.exists() else None
     return p.returncode, run_id, p.stdout + p.stderr
 
