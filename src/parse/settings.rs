@@ -129,6 +129,26 @@ pub fn resolve(
                     format!("datastore '{datastore}' needs METAFLOW_{key} or --datastore-root")
                 })?,
         };
+        // Metaflow checks the scheme only when a step first touches the datastore
+        // (MF plugins/datatools/s3/s3.py: "s3root needs to be an S3 URL prefixed with
+        // s3://"): after deploying, at the first step of every run. Refuse it here.
+        let scheme = match datastore.as_str() {
+            "s3" => Some("s3://"),
+            "gs" => Some("gs://"),
+            _ => None,
+        };
+        if let Some(scheme) = scheme
+            && !root.starts_with(scheme)
+        {
+            let from = if datastore_root.is_some() {
+                "--datastore-root".to_string()
+            } else {
+                format!("METAFLOW_{key}")
+            };
+            return Err(format!(
+                "{from} is `{root}`, but the '{datastore}' datastore needs a URL starting with {scheme} (bucket and prefix); a local path needs METAFLOW_DEFAULT_DATASTORE=local (or --datastore local)"
+            ));
+        }
         (root, None)
     };
     let mut out_env = BTreeMap::new();
@@ -219,6 +239,37 @@ mod tests {
         let s = resolve(&f, &all, Some(Path::new("/srv/.metaflow"))).unwrap();
         assert_eq!(s.local_root.as_deref(), Some("/srv/.metaflow"));
         assert_eq!(s.metadata, "local");
+    }
+
+    #[test]
+    fn a_remote_datastore_root_needs_its_scheme() {
+        let (all, f) = env_of(&[
+            ("HOME", "/nonexistent"),
+            ("METAFLOW_DEFAULT_DATASTORE", "s3"),
+            ("METAFLOW_DATASTORE_SYSROOT_S3", "s3://bucket/mf"),
+        ]);
+        assert_eq!(
+            resolve(&f, &all, None).unwrap().datastore_root,
+            "s3://bucket/mf"
+        );
+        let e = resolve(&f, &all, Some(Path::new("/srv/.metaflow"))).unwrap_err();
+        assert!(e.starts_with("--datastore-root is `/srv/.metaflow`, but the 's3' datastore needs a URL starting with s3://"), "{e}");
+        let (all, f) = env_of(&[
+            ("HOME", "/nonexistent"),
+            ("METAFLOW_DEFAULT_DATASTORE", "s3"),
+            ("METAFLOW_DATASTORE_SYSROOT_S3", "/local/path"),
+        ]);
+        let e = resolve(&f, &all, None).unwrap_err();
+        assert!(
+            e.starts_with("METAFLOW_DATASTORE_SYSROOT_S3 is `/local/path`"),
+            "{e}"
+        );
+        let (all, f) = env_of(&[
+            ("HOME", "/nonexistent"),
+            ("METAFLOW_DEFAULT_DATASTORE", "gs"),
+        ]);
+        assert!(resolve(&f, &all, Some(Path::new("gs://b/p"))).is_ok());
+        assert!(resolve(&f, &all, Some(Path::new("s3://b/p"))).is_err());
     }
 
     #[test]

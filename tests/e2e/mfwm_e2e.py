@@ -54,6 +54,21 @@ else:
     DATASTORE_FLAGS = ["--datastore-root", os.path.join(_SYSROOT, ".metaflow")]
 
 
+def task_datastore_files(flow, run_id, step, task_id):
+    """Names of the files (objects) in a task's datastore directory, for the local datastore
+    or S3 (`<root>/<flow>/<run>/<step>/<task>/`, MF datastore/task_datastore.py)."""
+    if not S3:
+        d = Path(os.environ["METAFLOW_DATASTORE_SYSROOT_LOCAL"]) / ".metaflow" / flow / run_id / step / task_id
+        return sorted(p.name for p in d.iterdir()) if d.is_dir() else []
+    import boto3
+
+    bucket, _, prefix = os.environ["METAFLOW_DATASTORE_SYSROOT_S3"][len("s3://"):].partition("/")
+    prefix = "/".join(x for x in (prefix, flow, run_id, step, task_id) if x) + "/"
+    c = boto3.client("s3", endpoint_url=os.environ["METAFLOW_S3_ENDPOINT_URL"])
+    out = c.list_objects_v2(Bucket=bucket, Prefix=prefix, Delimiter="/").get("Contents", [])
+    return sorted(o["Key"][len(prefix):] for o in out)
+
+
 def ref_run(flow, params, cwd):
     """`python flow.py run` with --param value argv (no shell); returns (rc, run id, output)."""
     rid = Path(cwd) / "ref_run_id"

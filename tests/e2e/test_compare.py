@@ -270,18 +270,26 @@ def test_foreach_width_zero_fails_like_metaflow(workdir, tmp_path):
 
 
 def test_start_retry_does_not_rerun_init(workdir):
+    from mfwm_e2e import S3, task_datastore_files
+
     rc, ps, out = ours_run(E2E / "start_retry.py", {"greeting": "x"}, workdir)
     assert rc == 0, out[-3000:]
     assert "start (attempt 2)" in out, out[-2000:]
     flow, run_id = ps.split("/")
-    params_dir = Path(os.environ["METAFLOW_DATASTORE_SYSROOT_LOCAL"]) / ".metaflow" / flow / run_id / "_parameters" / "params"
-    assert (params_dir / "0.attempt.json").exists()
-    assert not (params_dir / "1.attempt.json").exists()
-    # Each `init` records its own metadata (timestamped); exactly one init ran.
-    assert len(list((params_dir / "_meta").glob("sysmeta_attempt-done_*.json"))) == 1
-    from metaflow import Run, namespace
+    files = task_datastore_files(flow, run_id, "_parameters", "params")
+    assert "0.attempt.json" in files, files
+    assert "1.attempt.json" not in files, files
+    from metaflow import Run, Task, namespace
 
     namespace(None)
+    # Each `init` records its own attempt-done metadata; exactly one init ran.
+    if S3:
+        done = [m for m in Task(ps + "/_parameters/params").metadata if m.name == "attempt-done"]
+    else:
+        meta = (Path(os.environ["METAFLOW_DATASTORE_SYSROOT_LOCAL"]) / ".metaflow" / flow / run_id
+                / "_parameters" / "params" / "_meta")
+        done = list(meta.glob("sysmeta_attempt-done_*.json"))
+    assert len(done) == 1, done
     assert Run(ps)["start"].task["seen"].data == "x"
 
 
@@ -290,10 +298,10 @@ def test_concurrent_runs_share_nothing(workdir):
     import subprocess
     import sys
 
-    from mfwm_e2e import BIN, _SYSROOT
+    from mfwm_e2e import BIN, DATASTORE_FLAGS, WORKER_FLAGS
 
     cmd = [BIN, "run", str(ROOT / "tests/flows/valid/foreach_basic.py"), "--local", "--workers", "2",
-           "--python", sys.executable, "--datastore-root", os.path.join(_SYSROOT, ".metaflow")]
+           "--python", sys.executable, *DATASTORE_FLAGS, *WORKER_FLAGS]
     ps = [subprocess.Popen(cmd, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
           for _ in range(2)]
     outs = [p.communicate(timeout=300) for p in ps]
@@ -310,12 +318,12 @@ def test_worker_without_metaflow_fails_fast(workdir, tmp_path):
     """A worker Python without Metaflow: the step fails at once with a clear message."""
     import subprocess
 
-    from mfwm_e2e import BIN, _SYSROOT
+    from mfwm_e2e import BIN, DATASTORE_FLAGS, WORKER_FLAGS
 
     venv = tmp_path / "bare"
     subprocess.run(["python3", "-m", "venv", "--without-pip", str(venv)], check=True)
     cmd = [BIN, "run", str(ROOT / "tests/flows/valid/linear_basic.py"), "--local", "--python",
-           str(venv / "bin" / "python"), "--datastore-root", os.path.join(_SYSROOT, ".metaflow")]
+           str(venv / "bin" / "python"), *DATASTORE_FLAGS, *WORKER_FLAGS]
     p = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, timeout=120)
     assert p.returncode == 1
     assert "Metaflow is not installed" in p.stdout + p.stderr, p.stderr[-2000:]

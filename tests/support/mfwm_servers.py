@@ -1,10 +1,13 @@
 """The storage a Metaflow deployment on many machines shares, started on loopback for the
 tests and benchmarks: an S3 server and Metaflow's metadata service.
 
-- S3: s3s-fs (crates.io, `cargo install s3s-fs --features binary`, installed by
-  scripts/setup under .tools/), a real S3 server (SigV4 authentication, the S3 REST API of
-  the `s3s` crate) storing objects as files. MinIO, the production choice of
-  docker-compose.yml, is in no registry this project can install from.
+- S3: s3s-fs 0.14.1 (crates.io, built with its `binary` feature by scripts/setup under
+  .tools/), a real S3 server (SigV4 authentication, the S3 REST API of the `s3s` crate)
+  storing objects as files. scripts/setup applies tests/support/s3s-fs/long-keys.patch:
+  s3s-fs names each object's sidecar files after the base64 of the whole key, so keys over
+  ~150 bytes (a card of a `wm-<uuid>` run) failed with ENAMETOOLONG, where S3 allows 1,024.
+  MinIO, the production choice of docker-compose.yml, is in no registry this project can
+  install from.
 - Metadata: metaflow-local-service (PyPI), started by tests/support/metadata_service.py.
 
 `start(scratch)` starts both, creates the bucket through the S3 API and returns the

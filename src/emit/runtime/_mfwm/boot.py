@@ -73,7 +73,19 @@ def storage(plan):
     try:
         from metaflow.plugins import DATASTORES
     except ImportError as e:
-        die("cannot import Metaflow to reach the %s datastore: %s" % (plan["datastore"], e))
+        # The same words as the runner's check (runner.py), which this import precedes.
+        die(
+            "Metaflow is not installed for %s on worker group %s (this flow was compiled for "
+            "metaflow==%s): pip install metaflow==%s (needed to reach the %s datastore: %s)"
+            % (
+                sys.executable,
+                os.environ.get("WM_WORKER_GROUP", "?"),
+                plan["metaflow_version"],
+                plan["metaflow_version"],
+                plan["datastore"],
+                e,
+            )
+        )
     impl = [d for d in DATASTORES if d.TYPE == plan["datastore"]]
     if not impl:
         die("Metaflow has no datastore of type %r" % plan["datastore"])
