@@ -39,6 +39,10 @@ pub struct ResumeArgs {
     pub serve: super::exec::ServeTags,
     #[command(flatten)]
     pub isolated: super::exec::IsolatedWorkers,
+    /// Local: the worker group's environment (`--env K=V`, or `--env K` for K's value here),
+    /// as for `run --local`.
+    #[command(flatten)]
+    pub env: super::exec::WorkerEnv,
     /// A parameter value, `name=value` (repeatable). Metaflow's resume keeps the origin's
     /// parameters; values that differ from them make every step re-execute with them
     /// (the start step warns which).
@@ -85,6 +89,11 @@ pub fn run(args: ResumeArgs) -> i32 {
     if !args.local && args.isolated.isolated_workers {
         return remote::usage("--isolated-workers needs --local");
     }
+    if !args.local && !args.env.env.is_empty() {
+        return remote::usage(
+            "--env sets the local workers' environment: it needs --local (on Windmill, the worker group's environment is set on the workers)",
+        );
+    }
     if args.local {
         let run_args = super::run::RunArgs {
             flags: args.flags,
@@ -99,7 +108,7 @@ pub fn run(args: ResumeArgs) -> i32 {
             serve: args.serve,
             isolated: args.isolated,
             worker_check: Default::default(),
-            env: Default::default(),
+            env: args.env,
         };
         return super::run::run_local_with(run_args, extra);
     }

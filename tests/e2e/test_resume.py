@@ -19,7 +19,8 @@ import sys
 
 import pytest
 
-from mfwm_e2e import BIN, ROOT, WORKERS, _SYSROOT, ref_run, workdir  # noqa: F401 (fixture)
+from mfwm_e2e import (  # noqa: F401 (fixture)
+    BIN, DATASTORE_FLAGS, ROOT, WORKER_FLAGS, WORKERS, ref_run, workdir)
 from test_compare import diff, snapshot
 
 FLOWS = ROOT / "tests" / "e2e" / "flows"
@@ -34,7 +35,7 @@ def ours(cmd, flow, workdir, fail=None, extra=()):
     if fail:
         env["METAFLOW_TEST_RESUME_FAIL"] = fail
     argv = [BIN, cmd, str(flow), "--local", "--workers", WORKERS, "--python", sys.executable,
-            "--datastore-root", os.path.join(_SYSROOT, ".metaflow"), *extra]
+            *DATASTORE_FLAGS, *WORKER_FLAGS, *extra]
     p = subprocess.run(argv, cwd=workdir, env=env, capture_output=True, text=True, timeout=600)
     lines = p.stdout.splitlines()
     return p.returncode, (lines[0] if lines else None), p.stdout + p.stderr
