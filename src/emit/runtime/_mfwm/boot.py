@@ -72,20 +72,8 @@ def storage(plan):
     os.environ.update(plan["env"])  # METAFLOW_* settings of the compile, as the steps get them
     try:
         from metaflow.plugins import DATASTORES
-    except ImportError as e:
-        # The same words as the runner's check (runner.py), which this import precedes.
-        die(
-            "Metaflow is not installed for %s on worker group %s (this flow was compiled for "
-            "metaflow==%s): pip install metaflow==%s (needed to reach the %s datastore: %s)"
-            % (
-                sys.executable,
-                os.environ.get("WM_WORKER_GROUP", "?"),
-                plan["metaflow_version"],
-                plan["metaflow_version"],
-                plan["datastore"],
-                e,
-            )
-        )
+    except ImportError as e:  # installed (main checked) but broken
+        die("cannot import Metaflow to reach the %s datastore: %s" % (plan["datastore"], e))
     impl = [d for d in DATASTORES if d.TYPE == plan["datastore"]]
     if not impl:
         die("Metaflow has no datastore of type %r" % plan["datastore"])
@@ -162,9 +150,31 @@ def extract(tgz, cache):
             raise
 
 
+def metaflow_installed():
+    """importlib.util.find_spec("metaflow") is not None, without importing importlib.util
+    or Metaflow: ask the import system's finders directly, as find_spec does."""
+    for finder in sys.meta_path:
+        find = getattr(finder, "find_spec", None)
+        if find is not None and find("metaflow", None) is not None:
+            return True
+    return False
+
+
 def main():
     loads = json_loader()
     plan = loads(read_fd(3))
+    # Before anything needs Metaflow (the datastore, the runner's steps): one clear message.
+    if not metaflow_installed():
+        die(
+            "Metaflow is not installed for %s on worker group %s (this flow was compiled for "
+            "metaflow==%s): pip install metaflow==%s"
+            % (
+                sys.executable,
+                os.environ.get("WM_WORKER_GROUP", "?"),
+                plan["metaflow_version"],
+                plan["metaflow_version"],
+            )
+        )
     sha = plan["bundle_sha256"]
     key = "%s/_mfwm/code/%s.tgz" % (plan["flow"], sha)
     tgz = None

@@ -135,16 +135,6 @@ def copy_tree(src, dst):
                 o.write(i.read())
 
 
-def importable(name):
-    """importlib.util.find_spec(name) is not None, for a top-level name, without importing
-    importlib.util: ask the import system's finders directly, as find_spec does."""
-    for finder in sys.meta_path:
-        find = getattr(finder, "find_spec", None)
-        if find is not None and find(name, None) is not None:
-            return True
-    return False
-
-
 def dumps_result(result):
     """json.dumps of a flat dict of str/int values, without importing json."""
     try:
@@ -163,18 +153,6 @@ def main(plan, argv, cache, loads):
         die("runner expects 5 arguments, got %d" % len(argv), 2)
     arg_run_id, index_path, input_ref, params_b64 = argv[:4]
     resume_arg = argv[4] if len(argv) > 4 else ""  # resume (issue 13): see clone.py
-
-    if not importable("metaflow"):
-        die(
-            "Metaflow is not installed for %s on worker group %s (this flow was compiled for "
-            "metaflow==%s): pip install metaflow==%s"
-            % (
-                sys.executable,
-                os.environ.get("WM_WORKER_GROUP", "?"),
-                plan["metaflow_version"],
-                plan["metaflow_version"],
-            )
-        )
 
     job_dir = os.getcwd()
     code_dir = os.path.join(job_dir, "code")
